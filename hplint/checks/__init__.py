@@ -1,0 +1,55 @@
+"""The rule book in code: each rule is one class here, with one page in rules/HPnnn.md."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+from hplint.diagnostics import Diagnostic, Severity
+from hplint.facts import Location
+from hplint.project import Project
+
+# One module per family; a new family is one more name here.
+_FAMILIES = ("parsing", "optimizer", "architecture")
+
+
+class Rule:
+    """A rule reads the project's facts and yields diagnostics; it never sees syntax."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]  # one line for `hplint rules`
+    options: ClassVar[Mapping[str, Any]] = {}  # option name -> default (its type is the option's type)
+    default_enabled: ClassVar[bool] = True
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        raise NotImplementedError
+
+    def diagnostic(
+        self,
+        message: str,
+        location: Location,
+        source: Location | None = None,
+        severity: Severity | None = None,
+    ) -> Diagnostic:
+        return Diagnostic(self.code, self.name, severity or self.severity, message, location, source)
+
+
+def all_rules() -> list[type[Rule]]:
+    """Every registered rule, by code."""
+    for family in _FAMILIES:
+        importlib.import_module(f"hplint.checks.{family}")
+    found: dict[str, type[Rule]] = {}
+    pending = list(Rule.__subclasses__())
+    while pending:
+        rule = pending.pop()
+        pending.extend(rule.__subclasses__())
+        if "code" in rule.__dict__:
+            found[rule.code] = rule
+    return [found[code] for code in sorted(found)]
+
+
+def rule_by_code(code: str) -> type[Rule] | None:
+    return next((rule for rule in all_rules() if rule.code == code.upper()), None)

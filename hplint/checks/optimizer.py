@@ -1,0 +1,111 @@
+"""HP1xx: optimisation hyperparameters (batch size, learning rate, schedules, early stopping)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hplint.checks import Rule
+from hplint.diagnostics import Diagnostic, Severity
+from hplint.facts import Location
+from hplint.project import Project, Setting
+
+
+def _number(setting: Setting) -> float | None:
+    value = setting.value.value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value
+
+
+def format_number(value: object) -> str:
+    """`2.0`, `0.0003`, `1e-05`, `256`: short, and a float still reads as a float."""
+    if isinstance(value, float):
+        text = f"{value:g}"
+        return text if any(mark in text for mark in ".eninf") else f"{text}.0"
+    return str(value)
+
+
+def _described(setting: Setting, label: str) -> str:
+    """`DataLoader batch_size=256 via BATCH_SIZE (used at train.py:30)`, `SGD lr=2.0`, `lr=3.0 (key optim.lr)`.
+
+    The finding sits where the value is written, so the message names the chain and the use.
+    """
+    value = f"{label}={format_number(setting.value.value)}"
+    if setting.in_config:
+        return f"{value} (key {setting.consumer})"
+    chain = " ← ".join(hop.description for hop in setting.value.chain)
+    if not chain:
+        return f"{setting.consumer} {value}"
+    return f"{setting.consumer} {value} via {chain} (used at {setting.use})"
+
+
+def _once_per_value(settings: list[Setting]) -> Iterator[Setting]:
+    """One finding per place a value is written, however many places use it."""
+    seen: set[Location] = set()
+    for setting in sorted(settings, key=lambda s: (s.use.path, s.use.line, s.use.column)):
+        if setting.value.origin not in seen:
+            seen.add(setting.value.origin)
+            yield setting
+
+
+def _source(setting: Setting) -> Location | None:
+    return setting.use if setting.use != setting.value.origin else None
+
+
+class LargeBatch(Rule):
+    code = "HP101"
+    name = "large-batch"
+    severity = Severity.WARNING
+    summary = "minibatch per optimizer step larger than max"
+    options = {"max": 32}
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        limit = options["max"]
+        training = [
+            setting
+            for setting in project.settings("batch_size")
+            if setting.role == "train" and (setting.in_config or project.trains)
+        ]
+        for setting in _once_per_value(training):
+            size = _number(setting)
+            if size is None or size <= limit:
+                continue
+            yield self.diagnostic(
+                f"{_described(setting, 'batch_size')}: {format_number(size)} samples per optimizer step is "
+                f"above {limit}; small minibatches generalise better, try {limit} or fewer",
+                setting.value.origin,
+                _source(setting),
+            )
+
+
+class LearningRateOutOfRange(Rule):
+    code = "HP103"
+    name = "lr-out-of-range"
+    severity = Severity.WARNING
+    summary = "learning rate outside [min, max]; zero or negative is an error"
+    options = {"min": 1e-6, "max": 1.0}
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        low, high = options["min"], options["max"]
+        for setting in _once_per_value(project.settings("lr")):
+            lr = _number(setting)
+            if lr is None:
+                continue
+            described = _described(setting, "lr")
+            if lr <= 0:
+                yield self.diagnostic(
+                    f"{described} is not positive: nothing is learned; start from 0.01 (SGD) or 1e-3 (Adam)",
+                    setting.value.origin, _source(setting), Severity.ERROR,
+                )
+            elif lr > high:
+                yield self.diagnostic(
+                    f"{described} is above {format_number(high)}: updates overshoot and the loss diverges; "
+                    "try log-spaced values from 0.1 down",
+                    setting.value.origin, _source(setting),
+                )
+            elif lr < low:
+                yield self.diagnostic(
+                    f"{described} is below {format_number(low)}: training barely moves; try log-spaced values from 0.1 down",
+                    setting.value.origin, _source(setting),
+                )

@@ -1,0 +1,133 @@
+"""The `hplint` command: `hplint [check] [PATHS]`, `hplint rules`, `hplint rule CODE`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from hplint import __version__
+from hplint.facts import to_json
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _DefaultToCheck(click.Group):
+    """`hplint src/` means `hplint check src/`, as `ruff src/` once meant `ruff check src/`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+def _comma_list(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str] | None:
+    if not value:
+        return None
+    return [code.strip() for item in value for code in item.split(",") if code.strip()]
+
+
+@click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="hplint")
+def main() -> None:
+    """Lint deep-learning training code and configs against well-known training guidance."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--select", multiple=True, callback=_comma_list, help="Rule codes or prefixes to enable (HP2 = all HP2xx).")
+@click.option("--ignore", multiple=True, callback=_comma_list, help="Rule codes or prefixes to disable.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Explicit hplint.toml or pyproject.toml.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option("--statistics", is_flag=True, help="Count findings per rule and list unused suppressions.")
+@click.option("--show-facts", is_flag=True, help="Print the extracted hyperparameters instead of findings.")
+@click.option("--force-exclude", is_flag=True, help="Apply exclude even to paths named on the command line.")
+def check(
+    paths: tuple[Path, ...],
+    select: list[str] | None,
+    ignore: list[str] | None,
+    output_format: str,
+    config_file: Path | None,
+    exit_zero: bool,
+    quiet: bool,
+    statistics: bool,
+    show_facts: bool,
+    force_exclude: bool,
+) -> None:
+    """Lint files and folders (default: the current folder)."""
+    from hplint.config import ConfigError, load_config
+    from hplint.discover import DiscoveryError
+    from hplint.lint import lint
+    from hplint.report import REPORTERS
+    from hplint.report.text import statistics as statistics_text
+
+    targets = list(paths) or [Path(".")]
+    try:
+        config = load_config(targets, config_file, select, ignore or ())
+        result = lint(targets, config, force_exclude=force_exclude)
+    except (ConfigError, DiscoveryError) as error:
+        click.echo(f"hplint: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    if show_facts:
+        click.echo(_facts_output(result, output_format))
+        sys.exit(EXIT_CLEAN)
+    output = REPORTERS[output_format](result, quiet)
+    if output:
+        click.echo(output)
+    if statistics:
+        text = statistics_text(result)
+        if text:
+            click.echo(text, err=output_format != "text")
+    failing = [d for d in result.diagnostics if d.severity >= config.fail_on]
+    sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+
+
+def _facts_output(result: Any, output_format: str) -> str:
+    from hplint.report.facts import facts_json, facts_table
+
+    if output_format == "json":
+        return json.dumps(facts_json(result), indent=2)
+    return facts_table(result)
+
+
+@main.command("rules")
+def rules_command() -> None:
+    """List every rule: code, name, severity, whether it is on by default."""
+    from hplint.checks import all_rules
+
+    rows = [(rule.code, rule.name, str(rule.severity), "on" if rule.default_enabled else "off", rule.summary) for rule in all_rules()]
+    width = max(len(row[1]) for row in rows)
+    click.echo(f"{'code':6}  {'name':{width}}  {'severity':8}  {'default':7}  summary")
+    for code, name, severity, default, summary in rows:
+        click.echo(f"{code:6}  {name:{width}}  {severity:8}  {default:7}  {summary}")
+
+
+@main.command("rule")
+@click.argument("code")
+def rule_command(code: str) -> None:
+    """Print a rule's page from the rule book."""
+    from hplint.rulebook import page
+
+    text = page(code)
+    if text is None:
+        click.echo(f"hplint: error: unknown rule code '{code}' (see `hplint rules`)", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(text.rstrip("\n"))
+
+
+def run() -> None:
+    """Console entry point: any unexpected failure is exit 2 with a message, never a traceback."""
+    try:
+        main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - the last line of defence
+        click.echo(f"hplint: internal error: {type(error).__name__}: {error}", err=True)
+        sys.exit(EXIT_ERROR)

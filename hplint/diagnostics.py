@@ -1,0 +1,34 @@
+"""Diagnostics: what a rule reports, ready for suppression, selection and the reporters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from hplint.facts import Location
+
+
+class Severity(IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        return cls[text.upper()]
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    location: Location
+    source: Location | None = None  # the other place involved (the use of a value, the loss)
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.location.path, self.location.line, self.location.column, self.code, self.message)

@@ -1,0 +1,177 @@
+"""Which files to lint: the paths given, walked, minus excludes, .gitignore and tool folders."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from hplint.extract import language_of
+
+# Folders that never hold the project's own training code or configs.
+DEFAULT_EXCLUDED_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", "node_modules",
+    "build", "dist", ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hplint_cache",
+    "site-packages", ".ipynb_checkpoints",
+})
+
+
+class DiscoveryError(Exception):
+    """A path that cannot be linted at all (it does not exist)."""
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    regex: re.Pattern[str]
+    negated: bool
+    directory_only: bool
+    base: str  # folder of the ignore file, relative to the root ("" for the root)
+
+
+class IgnoreRules:
+    """gitignore semantics: patterns from several files, the last match wins."""
+
+    def __init__(self) -> None:
+        self._patterns: list[_Pattern] = []
+
+    def add(self, lines: Iterable[str], base: str = "") -> None:
+        for raw in lines:
+            line = raw.rstrip("\n").rstrip()
+            if not line or line.startswith("#"):
+                continue
+            negated = line.startswith("!")
+            if negated:
+                line = line[1:]
+            line = line.replace("\\#", "#").replace("\\!", "!")
+            directory_only = line.endswith("/")
+            line = line.rstrip("/")
+            if not line:
+                continue
+            self._patterns.append(_Pattern(_translate(line), negated, directory_only, base))
+
+    def ignored(self, relative: str, is_dir: bool) -> bool:
+        result = False
+        for pattern in self._patterns:
+            if pattern.directory_only and not is_dir:
+                continue
+            if pattern.base:
+                if not relative.startswith(pattern.base + "/"):
+                    continue
+                candidate = relative[len(pattern.base) + 1:]
+            else:
+                candidate = relative
+            if pattern.regex.match(candidate):
+                result = not pattern.negated
+        return result
+
+
+def _translate(pattern: str) -> re.Pattern[str]:
+    anchored = "/" in pattern
+    pattern = pattern.lstrip("/")
+    parts: list[str] = []
+    index = 0
+    while index < len(pattern):
+        if pattern.startswith("**/", index):
+            parts.append("(?:.*/)?")
+            index += 3
+        elif pattern.startswith("**", index):
+            parts.append(".*")
+            index += 2
+        elif pattern[index] == "*":
+            parts.append("[^/]*")
+            index += 1
+        elif pattern[index] == "?":
+            parts.append("[^/]")
+            index += 1
+        elif pattern[index] == "[" and "]" in pattern[index + 1:]:
+            end = pattern.index("]", index + 1)
+            parts.append("[" + pattern[index + 1:end].replace("\\", "\\\\").replace("!", "^", 1) + "]")
+            index = end + 1
+        else:
+            parts.append(re.escape(pattern[index]))
+            index += 1
+    body = "".join(parts)
+    prefix = "" if anchored else "(?:.*/)?"
+    return re.compile(f"^{prefix}{body}$")
+
+
+def _relative(path: Path, root: Path) -> str | None:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+def discover(
+    paths: Sequence[Path], root: Path, exclude: Sequence[str] = (), force_exclude: bool = False
+) -> list[Path]:
+    """Files to lint, sorted; a path named on the command line is linted unless force_exclude."""
+    root = root.resolve()
+    rules = IgnoreRules()
+    rules.add(exclude)
+    gitignore = root / ".gitignore"
+    if gitignore.is_file():
+        rules.add(_read_lines(gitignore))
+    found: set[Path] = set()
+    for given in paths:
+        if not given.exists() and not given.is_symlink():
+            raise DiscoveryError(f"{given}: no such file or directory")
+        absolute = given.resolve() if given.exists() else given.absolute()
+        if absolute.is_dir():
+            found.update(_walk(absolute, root, rules))
+        elif language_of(absolute) is not None:
+            relative = _relative(absolute, root)
+            if force_exclude and relative is not None and _excluded(relative, rules):
+                continue
+            found.add(absolute)
+    return sorted(found)
+
+
+def _excluded(relative: str, rules: IgnoreRules) -> bool:
+    parts = relative.split("/")
+    for depth in range(1, len(parts)):
+        folder = "/".join(parts[:depth])
+        if parts[depth - 1] in DEFAULT_EXCLUDED_DIRS or rules.ignored(folder, is_dir=True):
+            return True
+    return rules.ignored(relative, is_dir=False)
+
+
+def _walk(top: Path, root: Path, rules: IgnoreRules) -> Iterable[Path]:
+    seen_gitignores: set[str] = set()
+    for folder, dirnames, filenames in os.walk(top, followlinks=False, onerror=lambda error: None):
+        folder_path = Path(folder)
+        relative_folder = _relative(folder_path, root)
+        if relative_folder is not None and relative_folder != "." and relative_folder not in seen_gitignores:
+            seen_gitignores.add(relative_folder)
+            nested = folder_path / ".gitignore"
+            if nested.is_file():
+                rules.add(_read_lines(nested), base=relative_folder)
+        kept = []
+        for name in sorted(dirnames):
+            child = folder_path / name
+            relative = _relative(child, root)
+            if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info") or (child / "pyvenv.cfg").exists():
+                continue
+            if relative is not None and rules.ignored(relative, is_dir=True):
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            child = folder_path / name
+            if language_of(child) is None:
+                continue
+            relative = _relative(child, root)
+            if relative is not None and rules.ignored(relative, is_dir=False):
+                continue
+            if child.is_symlink() and not child.exists():
+                continue
+            yield child
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []

@@ -1,0 +1,259 @@
+"""The fact model: what extraction produces and what the project and the rules consume.
+
+Facts are small frozen dataclasses of plain data. Each one carries where it was written.
+Values behind arguments are kept as unresolved expressions (`Expr`) at extraction time,
+because resolving them may need other files; `hplint.project` turns them into `Value`s
+with the chain they were reached through.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Union
+
+Scalar = Union[int, float, str, bool, None]
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    """A literal written in the source."""
+
+    value: Scalar
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A module-level name of the file; resolved by the project through its bindings."""
+
+    name: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Local:
+    """A function-local name whose single visible binding is `expr`."""
+
+    name: str
+    expr: "Expr"
+    location: Location  # where the name is bound
+
+
+@dataclass(frozen=True, slots=True)
+class Arith:
+    """Arithmetic over sub-expressions: op is one of + - * / // ** neg."""
+
+    op: str
+    operands: tuple["Expr", ...]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A value no reader could know statically (environment, call result, loop, branches)."""
+
+    reason: str
+    location: Location
+
+
+Expr = Union[Const, Name, Local, Arith, Unknown]
+
+
+# ---------------------------------------------------------------- resolved values
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One step of the chain a value was reached through."""
+
+    description: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    value: Scalar
+    origin: Location  # where the value is written
+    chain: tuple[Hop, ...]  # from the use back to the origin; empty when used where written
+
+    def provenance(self) -> str:
+        """`train.py:12 via BATCH_SIZE`: empty when the value is written where it is used."""
+        if not self.chain:
+            return ""
+        names = " ← ".join(hop.description for hop in self.chain)
+        return f"{self.origin} via {names}"
+
+
+# ---------------------------------------------------------------- per-file facts
+
+
+@dataclass(frozen=True, slots=True)
+class ParseError:
+    language: str  # python | yaml | toml | json
+    message: str
+    location: Location
+    templated: bool  # the text is a template ({{ }}, {% %}), not meant to parse as-is
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """`local` names the module or object `qualified` in this file's module scope."""
+
+    local: str
+    qualified: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A module-level assignment `name = expr` (Unknown when assigned more than once)."""
+
+    name: str
+    expr: Expr
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A call of a known library API (torch, lightning, transformers, ...)."""
+
+    api: str  # qualified name, e.g. torch.utils.data.DataLoader
+    location: Location
+    args: tuple[Expr, ...]
+    keywords: tuple[tuple[str, Expr], ...]
+    target: str | None  # the name the result is bound to, or the function returning it
+    scope: str  # qualified name of the enclosing function or class, "" at module level
+
+    def argument(self, keyword: str, position: int | None = None) -> Expr | None:
+        for name, expr in self.keywords:
+            if name == keyword:
+                return expr
+        if position is not None and position < len(self.args):
+            return self.args[position]
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class OutputOp:
+    """The last operation applied to a model's output on one return path."""
+
+    op: str  # softmax | sigmoid | log_softmax | relu | ... | a layer class name | other
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDef:
+    """An nn.Module subclass or an nn.Sequential built in the file."""
+
+    name: str  # class name, or nn.Sequential@line:col
+    kind: str  # class | sequential
+    location: Location
+    bases: tuple[str, ...]
+    outputs: tuple[OutputOp, ...]  # one per return path of forward (empty when unknown)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRef:
+    """A reference to a ModelDef: module is None for this file, else a dotted import path."""
+
+    module: str | None
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class LossInput:
+    """The output of `model` goes into the loss `loss` (a qualified API name)."""
+
+    loss: str
+    model: ModelRef
+    location: Location  # the loss call
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingStep:
+    """Evidence that the project trains: backward(), optimizer.step(), fit(), ..."""
+
+    kind: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigEntry:
+    """A scalar leaf of a config file, under its key path."""
+
+    keys: tuple[str, ...]
+    value: Const  # position of the value (on the line of its key)
+    document: int  # index of the YAML document; 0 elsewhere
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """`# hplint: ignore[...]` or `# noqa: ...` on a line; codes empty means all."""
+
+    line: int
+    codes: tuple[str, ...]
+    style: str  # hplint | noqa
+
+
+Fact = Union[ParseError, Import, Binding, Call, ModelDef, LossInput, TrainingStep, ConfigEntry]
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    path: str
+    language: str  # python | yaml | toml | json
+    facts: tuple[Fact, ...]
+    suppressions: tuple[Suppression, ...]
+
+    def of_type(self, kind: type) -> list[Any]:
+        return [fact for fact in self.facts if isinstance(fact, kind)]
+
+
+# ---------------------------------------------------------------- serialization
+
+_FACT_TYPES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (
+        Location, Const, Name, Local, Arith, Unknown, Hop, Value, ParseError, Import, Binding,
+        Call, OutputOp, ModelDef, ModelRef, LossInput, TrainingStep, ConfigEntry, Suppression,
+        FileFacts,
+    )
+}
+
+
+def to_json(obj: Any) -> Any:
+    """Plain JSON data for any fact; each dataclass gets a "type" tag."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        data = {"type": type(obj).__name__}
+        for field in dataclasses.fields(obj):
+            data[field.name] = to_json(getattr(obj, field.name))
+        return data
+    if isinstance(obj, (list, tuple)):
+        return [to_json(item) for item in obj]
+    return obj
+
+
+def from_json(data: Any) -> Any:
+    """Inverse of to_json: lists become tuples, tagged dicts become their dataclass."""
+    if isinstance(data, list):
+        return tuple(from_json(item) for item in data)
+    if isinstance(data, dict) and "type" in data:
+        cls = _FACT_TYPES[data["type"]]
+        return cls(**{key: from_json(value) for key, value in data.items() if key != "type"})
+    return data

@@ -1,0 +1,41 @@
+"""`{"version": 1, "diagnostics": [...], "summary": {...}}`, paths relative to the current directory."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from hplint.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from hplint.lint import LintResult
+
+
+def diagnostic_json(diagnostic: Diagnostic) -> dict[str, Any]:
+    location = diagnostic.location
+    source = diagnostic.source
+    return {
+        "code": diagnostic.code,
+        "name": diagnostic.name,
+        "severity": str(diagnostic.severity),
+        "message": diagnostic.message,
+        "path": location.path,
+        "line": location.line,
+        "column": location.column,
+        "end_line": location.end_line,
+        "end_column": location.end_column,
+        "source": {"path": source.path, "line": source.line} if source is not None else None,
+        "fix": None,
+    }
+
+
+def render(result: LintResult, quiet: bool) -> str:
+    from hplint.report import summary_counts
+
+    summary: dict[str, Any] = {"files": len(result.files), **summary_counts(result)}
+    summary["suppressed"] = result.suppressed
+    summary["unused_suppressions"] = [
+        {"path": path, "line": comment.line} for path, comment in result.unused_suppressions
+    ]
+    payload = {"version": 1, "diagnostics": [diagnostic_json(d) for d in result.diagnostics], "summary": summary}
+    return json.dumps(payload, indent=2)
