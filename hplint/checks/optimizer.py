@@ -50,7 +50,8 @@ def _once_per_value(settings: list[Setting]) -> Iterator[Setting]:
 
 
 def _source(setting: Setting) -> Location | None:
-    return setting.use if setting.use != setting.value.origin else None
+    """The use, when the value travelled there from somewhere else."""
+    return setting.use if setting.value.chain else None
 
 
 class LargeBatch(Rule):

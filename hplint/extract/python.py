@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+from itertools import accumulate
 from dataclasses import dataclass, field
 from typing import Iterator, Optional, Sequence, Union
 
@@ -30,26 +31,79 @@ _ARITH_OPS = {
 }
 
 
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"()[]{}")))
+_SAFE_BRACKET_DEPTH = 100  # below this (and with short lines) LibCST's native parser is safe
+_SAFE_LINE_LENGTH = 2_000  # a longer line may hold a chain of thousands of operators
+_MAX_SYNTAX_DEPTH = 400  # deeper trees overflow the native parser's stack or Python's recursion
+
+
 def extract_python(path: str, source: bytes) -> list[Fact]:
     """All facts of one Python file; a file that does not parse yields one ParseError."""
+    screened = _screen_nesting(path, source)
+    if screened is not None:
+        return screened
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
-        location = Location(path, error.raw_line, error.raw_column + 1, error.raw_line, error.raw_column + 1)
-        return [ParseError("python", error.message, location, templated=False)]
+        return [_syntax_error(path, source) or ParseError(
+            "python", error.message, _point(path, error.raw_line, error.raw_column + 1), templated=False,
+        )]
     except (UnicodeDecodeError, LookupError, SyntaxError) as error:
-        location = Location(path, 1, 1, 1, 1)
-        return [ParseError("python", f"cannot decode the file: {error}", location, templated=False)]
+        return [ParseError("python", f"cannot decode the file: {error}", _point(path, 1, 1), templated=False)]
     except RecursionError:
-        location = Location(path, 1, 1, 1, 1)
-        return [ParseError("python", "expression nested too deeply to parse", location, templated=False)]
+        return []  # valid but too deep to analyse (generated code); nothing to report
     extractor = _PythonExtractor(path)
     try:
         MetadataWrapper(module, unsafe_skip_copy=True).visit(extractor)
     except RecursionError:
-        location = Location(path, 1, 1, 1, 1)
-        return [ParseError("python", "expression nested too deeply to analyse", location, templated=False)]
+        return []
     return extractor.facts
+
+
+def _point(path: str, line: int, column: int) -> Location:
+    return Location(path, line, column, line, column)
+
+
+def _syntax_error(path: str, source: bytes) -> ParseError | None:
+    """CPython's own message and position for a syntax error ("'(' was never closed")."""
+    try:
+        ast.parse(source)
+    except SyntaxError as error:
+        line, column = error.lineno or 1, error.offset or 1
+        return ParseError("python", error.msg, _point(path, line, column), templated=False)
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
+
+
+def _screen_nesting(path: str, source: bytes) -> list[Fact] | None:
+    """Keep input that would overflow LibCST's native parser (a crash, not an exception) away from it.
+
+    Cheap on ordinary files: a bracket count and a line length. Only suspicious files pay for an
+    `ast.parse`, whose parser reports too-deep input as an error instead of crashing.
+    """
+    depth = max(accumulate(1 if byte in b"([{" else -1 for byte in source.translate(None, _NOT_BRACKETS)), default=0)
+    longest = max((len(line) for line in source.splitlines()), default=0)
+    if depth < _SAFE_BRACKET_DEPTH and longest < _SAFE_LINE_LENGTH:
+        return None
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        error = _syntax_error(path, source)
+        return [error] if error is not None else []
+    except (ValueError, RecursionError, MemoryError):
+        return []
+    return [] if _deeper_than(tree, _MAX_SYNTAX_DEPTH) else None
+
+
+def _deeper_than(tree: ast.AST, limit: int) -> bool:
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return False
 
 
 # ---------------------------------------------------------------- what names mean
@@ -68,13 +122,20 @@ class _OutputMeaning:
 
 
 @dataclass(frozen=True)
+class _ClassMeaning:
+    """A class defined in this file: calling it builds an instance (a model, if it is one)."""
+
+    ref: ModelRef
+
+
+@dataclass(frozen=True)
 class _ApiMeaning:
     """The result of calling a known library API (a loss, an optimizer, a Trainer...)."""
 
     api: str
 
 
-_Meaning = Union[_ModelMeaning, _OutputMeaning, _ApiMeaning, None]
+_Meaning = Union[_ModelMeaning, _OutputMeaning, _ClassMeaning, _ApiMeaning, None]
 
 
 @dataclass
@@ -261,11 +322,10 @@ class _PythonExtractor(cst.CSTVisitor):
         callee = self.meaning(func)
         if isinstance(callee, _ModelMeaning):
             return _OutputMeaning(callee.ref)
-        if isinstance(func, cst.Name):
-            if func.value == "self" and self._current_class() is not None:
-                return _OutputMeaning(ModelRef(None, self._classes[-1].name))
-            if func.value not in _BUILTINS and not self._is_defined_locally(func.value):
-                return _ModelMeaning(ModelRef(None, func.value))
+        if isinstance(callee, _ClassMeaning):
+            return _ModelMeaning(callee.ref)
+        if isinstance(func, cst.Name) and func.value == "self" and self._current_class() is not None:
+            return _OutputMeaning(ModelRef(None, self._classes[-1].name))
         if (
             isinstance(func, cst.Attribute)
             and func.attr.value == "forward"
@@ -350,9 +410,10 @@ class _PythonExtractor(cst.CSTVisitor):
         bases = tuple(self.qualified_name(arg.value) or _dotted(arg.value) for arg in node.bases)
         qualname = f"{self._scope.qualname}.{node.name.value}".lstrip(".")
         self._classes.append(_ClassInfo(node.name.value, self._location(node.name), bases))
-        self._scopes[-1].bindings.setdefault(node.name.value, []).append(
-            _Binding(Unknown("class", self._location(node.name)), None, None, tuple(self._blocks))
-        )
+        self._scopes[-1].bindings.setdefault(node.name.value, []).append(_Binding(
+            Unknown("class", self._location(node.name)), None, _ClassMeaning(ModelRef(None, node.name.value)),
+            tuple(self._blocks),
+        ))
         self._scopes.append(_Scope("class", node.name.value, qualname))
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:

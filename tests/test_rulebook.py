@@ -1,0 +1,52 @@
+"""The rule book: every rule has a page, and every page's Bad/Good examples run as tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import run_hplint
+from hplint.checks import all_rules
+from hplint.rulebook import examples, page, rules_dir
+
+CODES = [rule.code for rule in all_rules()]
+SECTIONS = ["## What it does", "## Why is this bad?", "## Bad", "## Good", "## Options", "## References"]
+
+
+def test_every_rule_has_a_page_and_every_page_a_rule():
+    pages = sorted(path.stem for path in rules_dir().glob("HP*.md"))
+    assert pages == CODES
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)
+def test_page_has_the_sections_and_names_the_rule(rule):
+    text = page(rule.code)
+    assert text is not None
+    assert text.startswith(f"# {rule.code} {rule.name}\n")
+    assert f"**Severity:** {rule.severity}" in text
+    positions = [text.index(section) for section in SECTIONS]
+    assert positions == sorted(positions)
+    for option in rule.options:
+        assert f"`{option}`" in text
+
+
+def _lint_example(tmp_path, code: str, section: str) -> list[dict]:
+    files = examples(page(code) or "", section)
+    assert files, f"{code} has no {section} example"
+    for example in files:
+        target = tmp_path / example.filename
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(example.content, encoding="utf-8")
+    run = run_hplint(".", "--format", "json", cwd=tmp_path)
+    assert run.exit_code in (0, 1), run.stderr
+    return run.json()["diagnostics"]
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_bad_example_produces_exactly_its_rule(tmp_path, code):
+    diagnostics = _lint_example(tmp_path, code, "Bad")
+    assert diagnostics and {d["code"] for d in diagnostics} == {code}
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_good_example_produces_nothing(tmp_path, code):
+    assert _lint_example(tmp_path, code, "Good") == []
