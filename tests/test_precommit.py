@@ -51,7 +51,7 @@ def test_try_repo_runs_the_hook_on_staged_files(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "model.py:3:7: HP206 [warning]" in output
-    assert "notes.txt" not in output.split("hplint", 1)[-1].split("Failed")[-1]
+    assert "notes.txt:" not in output  # types_or keeps other files away from hplint
 
     (repo / "model.py").write_text("import torch.nn as nn\n\nrnn = nn.LSTM(32, 64)\n")
     _git(repo, "add", ".")
