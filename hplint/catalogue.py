@@ -114,3 +114,20 @@ MODULE_BASES = frozenset({
     "pytorch_lightning.LightningModule", "lightning.pytorch.core.LightningModule",
 })
 SEQUENTIAL = "torch.nn.Sequential"
+
+# Calls that read a config file; their first argument is the file (or an open() of it).
+CONFIG_LOADERS = frozenset({
+    "yaml.safe_load", "yaml.load", "yaml.full_load", "yaml.unsafe_load", "json.load",
+    "omegaconf.OmegaConf.load", "toml.load", "tomllib.load", "tomli.load",
+})
+HYDRA_MAIN = "hydra.main"
+GRAD_SCALERS = frozenset({"torch.cuda.amp.GradScaler", "torch.amp.GradScaler", "torch.GradScaler"})
+NO_GRAD_CONTEXTS = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad"})
+MODULE_LIST = "torch.nn.ModuleList"
+# Top-level modules whose functions are never the project's own.
+IMPORTED_NOT_PROJECT = frozenset(WATCHED_MODULES) | {
+    "os", "sys", "math", "random", "time", "json", "yaml", "re", "argparse", "logging", "typing",
+    "collections", "functools", "itertools", "pathlib", "copy", "shutil", "glob", "pickle",
+    "numpy", "pandas", "tqdm", "omegaconf", "hydra", "wandb", "mlflow", "sklearn", "PIL", "cv2",
+    "datasets", "tensorboard", "matplotlib", "scipy", "einops", "dataclasses", "contextlib",
+}

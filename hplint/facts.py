@@ -72,7 +72,60 @@ class Unknown:
     location: Location
 
 
-Expr = Union[Const, Name, Local, Arith, Unknown]
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """`base.key`, `base["key"]` or `base.get("key", default)` on a dict, config, args or module."""
+
+    base: "Expr"
+    key: str
+    text: str  # the lookup as written, for the chain: args.lr, cfg["optim"]["lr"]
+    default: "Expr | None"
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class DictLiteral:
+    """`{"lr": 0.1}` or `dict(lr=0.1)` with string keys."""
+
+    items: tuple[tuple[str, "Expr"], ...]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigFile:
+    """A config the code loads: yaml.safe_load(open(path)), OmegaConf.load, json.load, @hydra.main."""
+
+    path: str  # as written: relative to the loading file's folder or to the project root
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedArgs:
+    """The namespace `parser.parse_args()` returns, in the file that parses."""
+
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """A parameter of a module-level function: its value comes from the visible call sites."""
+
+    function: str
+    name: str
+    position: int  # index among positional parameters; -1 for keyword-only
+    default: "Expr | None"
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    """What a module-level function of the project returns: `args = parse_args()`."""
+
+    function: str  # as resolved in the calling file: local name or dotted import
+    location: Location
+
+
+Expr = Union[Const, Name, Local, Arith, Unknown, Lookup, DictLiteral, ConfigFile, ParsedArgs, Parameter, CallResult]
 
 
 # ---------------------------------------------------------------- resolved values
@@ -166,6 +219,8 @@ class ModelDef:
     location: Location
     bases: tuple[str, ...]
     outputs: tuple[OutputOp, ...]  # one per return path of forward (empty when unknown)
+    layers: tuple[Layer, ...]  # built in __init__ (for nn.Sequential: its elements)
+    forward: tuple[OutputOp, ...]  # operations forward applies, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,11 +241,59 @@ class LossInput:
 
 
 @dataclass(frozen=True, slots=True)
-class TrainingStep:
-    """Evidence that the project trains: backward(), optimizer.step(), fit(), ..."""
+class Operation:
+    """A training-loop operation, in the order written, with the context it runs in.
+
+    kind: backward | optimizer_step | zero_grad | model_zero_grad | grad_cleared | train_mode |
+    eval_mode | loop | fit | trainer_train | calls (a function of the project).
+    """
 
     kind: str
+    subject: str  # the variable it acts on, the loop's iterable, or the called function
     location: Location
+    scope: str  # qualified name of the enclosing function, "" at module level
+    loops: tuple[str, ...]  # iterables of the enclosing for-loops, outermost first
+    no_grad: bool  # inside torch.no_grad()/inference_mode() (a with-block or a decorator)
+
+
+@dataclass(frozen=True, slots=True)
+class ArgumentDef:
+    """`parser.add_argument("--lr", type=float, default=0.1)`."""
+
+    dest: str
+    flag: str  # the option as written: --lr
+    default: "Expr | None"
+    value_type: str | None  # int | float | str | bool, from type= or action=
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionCall:
+    """A call of a function that may be the project's own, with its arguments."""
+
+    function: str  # local name, or dotted import path
+    args: tuple["Expr", ...]
+    keywords: tuple[tuple[str, "Expr"], ...]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionReturn:
+    """The value a module-level function returns, when it has exactly one return."""
+
+    function: str
+    expr: "Expr"
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """A layer an nn.Module builds in __init__ (count > 1 for a ModuleList of known length)."""
+
+    attribute: str
+    api: str
+    location: Location
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +314,10 @@ class Suppression:
     style: str  # hplint | noqa
 
 
-Fact = Union[ParseError, Import, Binding, Call, ModelDef, LossInput, TrainingStep, ConfigEntry]
+Fact = Union[
+    ParseError, Import, Binding, Call, ModelDef, LossInput, Operation, ConfigEntry, ArgumentDef,
+    FunctionCall, FunctionReturn,
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,9 +336,10 @@ class FileFacts:
 _FACT_TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
-        Location, Const, Name, Local, Arith, Unknown, Hop, Value, ParseError, Import, Binding,
-        Call, OutputOp, ModelDef, ModelRef, LossInput, TrainingStep, ConfigEntry, Suppression,
-        FileFacts,
+        Location, Const, Name, Local, Arith, Unknown, Lookup, DictLiteral, ConfigFile, ParsedArgs,
+        Parameter, CallResult, Hop, Value, ParseError, Import, Binding, Call, OutputOp, ModelDef,
+        ModelRef, LossInput, Operation, ArgumentDef, FunctionCall, FunctionReturn, Layer,
+        ConfigEntry, Suppression, FileFacts,
     )
 }
 

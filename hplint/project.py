@@ -6,18 +6,21 @@ look at a syntax tree or a file.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import PurePosixPath
-from typing import TypeVar
+from typing import Any, TypeVar, Union
 
 from hplint import catalogue
 from hplint.facts import (
-    Arith, Binding, Call, ConfigEntry, Const, Expr, FileFacts, Hop, Import, Local, Location,
-    LossInput, ModelDef, ModelRef, Name, OutputOp, ParseError, Scalar, TrainingStep, Value,
+    ArgumentDef, Arith, Binding, Call, CallResult, ConfigEntry, ConfigFile, Const, DictLiteral, Expr,
+    FileFacts, FunctionCall, FunctionReturn, Hop, Import, Local, Location, Lookup, LossInput, ModelDef,
+    ModelRef, Name, Operation, Parameter, ParsedArgs, ParseError, Scalar, Value,
 )
 
 FactT = TypeVar("FactT")
@@ -42,6 +45,35 @@ class Setting:
         if self.in_config:
             return f"key {self.consumer}"
         return f"{self.consumer} at {self.use}"
+
+
+@dataclass(frozen=True)
+class _DictNode:
+    items: tuple[tuple[str, Expr], ...]
+    path: str  # the file its expressions belong to
+
+
+@dataclass(frozen=True)
+class _ConfigNode:
+    path: str  # the config file
+    keys: tuple[str, ...]  # looked up so far
+
+
+@dataclass(frozen=True)
+class _ArgsNode:
+    path: str  # the file that called parse_args()
+
+
+@dataclass(frozen=True)
+class _ModuleNode:
+    path: str
+
+
+_Container = Union[_DictNode, _ConfigNode, _ArgsNode, _ModuleNode]
+_Resolved = Union[Value, _Container, None]
+
+# Operations that show the project runs optimizer steps.
+_TRAINING_OPERATIONS = frozenset({"backward", "optimizer_step", "fit", "trainer_train"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,56 +108,195 @@ class Project:
             yield error
 
     @cached_property
-    def trains(self) -> tuple[TrainingStep, ...]:
+    def trains(self) -> tuple[Operation, ...]:
         """Evidence anywhere in the project that it runs optimizer steps."""
-        return tuple(step for _, step in self.all_of(TrainingStep))
+        return tuple(op for _, op in self.all_of(Operation) if op.kind in _TRAINING_OPERATIONS)
 
     # ------------------------------------------------------------ values
 
     def resolve(self, expr: Expr | None, path: str) -> Value | None:
         """The value an expression has, with the chain it was reached through; None if unknown."""
-        return self._resolve(expr, path, 0) if expr is not None else None
+        if expr is None:
+            return None
+        resolved = self._evaluate(expr, path, 0)
+        return resolved if isinstance(resolved, Value) else None
 
-    def _resolve(self, expr: Expr, path: str, depth: int) -> Value | None:
+    def _evaluate(self, expr: Expr, path: str, depth: int) -> _Resolved:
         if depth > _MAX_DEPTH:
             return None
         if isinstance(expr, Const):
             return Value(expr.value, expr.location, ())
         if isinstance(expr, Local):
-            inner = self._resolve(expr.expr, path, depth + 1)
-            return _via(inner, Hop(expr.name, expr.location))
+            return _via(self._evaluate(expr.expr, path, depth + 1), Hop(expr.name, expr.location))
         if isinstance(expr, Name):
-            return self._resolve_name(expr.name, path, depth)
+            return self._evaluate_name(expr.name, path, depth)
         if isinstance(expr, Arith):
-            return self._resolve_arith(expr, path, depth)
+            return self._evaluate_arith(expr, path, depth)
+        if isinstance(expr, Lookup):
+            return self._evaluate_lookup(expr, path, depth)
+        if isinstance(expr, DictLiteral):
+            return _DictNode(expr.items, path)
+        if isinstance(expr, ConfigFile):
+            found = self._find_config(expr.path, path)
+            return _ConfigNode(found, ()) if found is not None else None
+        if isinstance(expr, ParsedArgs):
+            return _ArgsNode(expr.location.path)
+        if isinstance(expr, Parameter):
+            return self._evaluate_parameter(expr, path, depth)
+        if isinstance(expr, CallResult):
+            return self._evaluate_call_result(expr, path, depth)
         return None
 
-    def _resolve_name(self, name: str, path: str, depth: int) -> Value | None:
+    def _evaluate_name(self, name: str, path: str, depth: int) -> _Resolved:
         file = self.files.get(path)
         if file is None:
             return None
         for binding in file.of_type(Binding):
             if binding.name == name:
-                return _via(self._resolve(binding.expr, path, depth + 1), Hop(name, binding.location))
+                return _via(self._evaluate(binding.expr, path, depth + 1), Hop(name, binding.location))
         for imported in file.of_type(Import):
-            if imported.local == name:
-                target = self._lookup_qualified(imported.qualified, path)
-                if target is not None:
-                    return _via(self._resolve_name(target[1], target[0], depth + 1), Hop(name, imported.location))
+            if imported.local != name:
+                continue
+            module_path = self._modules.get(_absolute(imported.qualified, path))
+            if module_path is not None:
+                return _ModuleNode(module_path)
+            target = self._lookup_qualified(imported.qualified, path)
+            if target is not None:
+                return _via(self._evaluate_name(target[1], target[0], depth + 1), Hop(name, imported.location))
         return None
 
-    def _resolve_arith(self, expr: Arith, path: str, depth: int) -> Value | None:
-        operands = [self._resolve(operand, path, depth + 1) for operand in expr.operands]
+    def _evaluate_arith(self, expr: Arith, path: str, depth: int) -> _Resolved:
+        operands = [self._evaluate(operand, path, depth + 1) for operand in expr.operands]
         numbers = []
         for operand in operands:
-            if operand is None or isinstance(operand.value, bool) or not isinstance(operand.value, (int, float)):
+            if not isinstance(operand, Value):
                 return None
-            numbers.append(operand.value)
+            number = _config_number(operand.value) if expr.op in ("int", "float") else operand.value
+            if isinstance(number, bool) or not isinstance(number, (int, float)):
+                return None
+            numbers.append(number)
         result = _compute(expr.op, numbers)
         if result is None:
             return None
-        chain = tuple(hop for operand in operands if operand is not None for hop in operand.chain)
+        chain = tuple(hop for operand in operands if isinstance(operand, Value) for hop in operand.chain)
+        if expr.op in ("int", "float"):  # a conversion keeps where the value was written
+            value = operands[0]
+            assert isinstance(value, Value)
+            return Value(result, value.origin, value.chain)
         return Value(result, expr.location, chain)
+
+    def _evaluate_lookup(self, expr: Lookup, path: str, depth: int) -> _Resolved:
+        base = self._evaluate(expr.base, path, depth + 1)
+        if base is None or isinstance(base, Value):
+            return None  # an unknown container: its default is no better than a guess
+        found = self._lookup(base, expr.key, depth)
+        if found is None and expr.default is not None and isinstance(base, (_DictNode, _ConfigNode)):
+            found = self._evaluate(expr.default, path, depth + 1)
+        return _via(found, Hop(expr.text, expr.location))
+
+    def _lookup(self, container: _Container, key: str, depth: int) -> _Resolved:
+        if isinstance(container, _DictNode):
+            matches = [expr for name, expr in container.items if name == key]
+            return self._evaluate(matches[-1], container.path, depth + 1) if matches else None
+        if isinstance(container, _ConfigNode):
+            return self._config_lookup(container, key)
+        if isinstance(container, _ArgsNode):
+            return self._argument_default(container.path, key, depth)
+        return self._evaluate_name(key, container.path, depth + 1)
+
+    def _config_lookup(self, node: _ConfigNode, key: str) -> _Resolved:
+        keys = node.keys + (key,)
+        entries = self._config_entries(node.path)
+        entry = entries.get(keys)
+        if entry is not None:
+            return Value(_config_number(entry.value.value), entry.value.location, ())
+        if any(candidate[: len(keys)] == keys for candidate in entries):
+            return _ConfigNode(node.path, keys)
+        return None
+
+    def _config_entries(self, path: str) -> dict[tuple[str, ...], ConfigEntry]:
+        file = self.files.get(path)
+        if file is None:
+            return {}
+        return {entry.keys: entry for entry in file.of_type(ConfigEntry) if entry.document == 0}
+
+    def _argument_default(self, path: str, dest: str, depth: int) -> _Resolved:
+        here = [(path, definition) for definition in self._arguments(path) if definition.dest == dest]
+        found = here or [(p, d) for p, d in self.all_of(ArgumentDef) if d.dest == dest]
+        if len(found) != 1 or found[0][1].default is None:
+            return None  # undefined, defined twice, or required without a default
+        where, definition = found[0]
+        value = self._evaluate(definition.default, where, depth + 1)  # type: ignore[arg-type]
+        if not isinstance(value, Value):
+            return None
+        if definition.value_type in ("int", "float") and isinstance(value.value, str):
+            number = _config_number(value.value)
+            value = Value(number, value.origin, value.chain) if isinstance(number, (int, float)) else value
+        return _via(value, Hop(f"{definition.flag} default", definition.location))
+
+    def _arguments(self, path: str) -> list[ArgumentDef]:
+        file = self.files.get(path)
+        return file.of_type(ArgumentDef) if file is not None else []
+
+    def _evaluate_parameter(self, parameter: Parameter, path: str, depth: int) -> _Resolved:
+        """A parameter's value at every visible call site; unknown unless they all agree."""
+        results: list[_Resolved] = []
+        for caller, call in self._calls_of(parameter.function, path):
+            expr = _argument_for(call, parameter)
+            if expr is None:
+                if parameter.default is None:
+                    return None
+                results.append(self._evaluate(parameter.default, path, depth + 1))
+            else:
+                results.append(self._evaluate(expr, caller, depth + 1))
+        if not results or results[0] is None or any(result != results[0] for result in results[1:]):
+            return None
+        return _via(results[0], Hop(parameter.name, parameter.location))
+
+    def _calls_of(self, function: str, path: str) -> Iterator[tuple[str, FunctionCall]]:
+        for caller, call in self.all_of(FunctionCall):
+            if "." not in call.function:
+                if caller == path and call.function == function:
+                    yield caller, call
+            elif self._lookup_qualified(call.function, caller) == (path, function):
+                yield caller, call
+
+    def _evaluate_call_result(self, expr: CallResult, path: str, depth: int) -> _Resolved:
+        target = (path, expr.function) if "." not in expr.function else self._lookup_qualified(expr.function, path)
+        if target is None or target[0] not in self.files:
+            return None
+        for returned in self.files[target[0]].of_type(FunctionReturn):
+            if returned.function == target[1]:
+                return self._evaluate(returned.expr, target[0], depth + 1)
+        return None
+
+    def _find_config(self, written: str, from_path: str) -> str | None:
+        """A loaded config path, relative to the loading file's folder or any folder above it."""
+        folder = posixpath.dirname(from_path)
+        candidates = []
+        while True:
+            candidates.append(posixpath.normpath(posixpath.join(folder, written)))
+            if not folder or folder in (".", "/"):
+                break
+            folder = posixpath.dirname(folder)
+        for candidate in candidates:
+            file = self.files.get(candidate)
+            if file is not None and file.language != "python":
+                return candidate
+        return None
+
+    @cached_property
+    def loaded_configs(self) -> frozenset[str]:
+        """Config files the project's code loads."""
+        found = set()
+        for path, file in self.files.items():
+            if file.language != "python":
+                continue
+            for config in _nested(file.facts, ConfigFile):
+                located = self._find_config(config.path, path)
+                if located is not None:
+                    found.add(located)
+        return frozenset(found)
 
     # ------------------------------------------------------------ modules and models
 
@@ -215,10 +386,12 @@ class Project:
             )
 
     def is_training_config(self, path: str) -> bool:
-        """A config counts when it sets at least two distinct hyperparameters."""
+        """A config counts when the code loads it or it sets at least two distinct hyperparameters."""
         file = self.files.get(path)
         if file is None or PurePosixPath(path).name == "pyproject.toml":
             return False
+        if path in self.loaded_configs:
+            return True
         names = {_config_hyperparameter(entry) for entry in file.of_type(ConfigEntry)}
         names.discard(None)
         return len(names) >= _MIN_TRAINING_KEYS
@@ -227,16 +400,44 @@ class Project:
 # ---------------------------------------------------------------- helpers
 
 
-def _via(value: Value | None, hop: Hop) -> Value | None:
-    if value is None:
-        return None
-    return Value(value.value, value.origin, (hop,) + value.chain)
+def _via(resolved: _Resolved, hop: Hop) -> _Resolved:
+    """A value reached through one more step; containers carry no chain."""
+    if not isinstance(resolved, Value):
+        return resolved
+    return Value(resolved.value, resolved.origin, (hop,) + resolved.chain)
+
+
+def _argument_for(call: FunctionCall, parameter: Parameter) -> Expr | None:
+    """The expression a call passes for a parameter; None when it relies on the default."""
+    for name, expr in call.keywords:
+        if name == parameter.name:
+            return expr
+    if 0 <= parameter.position < len(call.args):
+        return call.args[parameter.position]
+    return None
+
+
+def _nested(objects: Iterable[Any], kind: type[FactT]) -> Iterator[FactT]:
+    """Every instance of `kind` inside facts and the expressions they hold."""
+    stack = list(objects)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, kind):
+            yield item
+        if dataclasses.is_dataclass(item):
+            stack.extend(getattr(item, field.name) for field in dataclasses.fields(item))
+        elif isinstance(item, tuple):
+            stack.extend(item)
 
 
 def _compute(op: str, numbers: list[int | float]) -> int | float | None:
     try:
         if op == "neg":
             return -numbers[0]
+        if op == "int":
+            return int(numbers[0])
+        if op == "float":
+            return float(numbers[0])
         left, right = numbers
         if op == "**":
             if abs(right) > 64 or abs(left) > 1e6:
@@ -296,6 +497,10 @@ def _module_table(files: dict[str, FileFacts]) -> dict[str, str]:
         for start in range(len(parts)):
             candidates.setdefault(".".join(parts[start:]), []).append(path)
     return {module: paths[0] for module, paths in candidates.items() if len(paths) == 1}
+
+
+def _absolute(qualified: str, from_path: str) -> str:
+    return _absolute_module(qualified, from_path) if qualified.startswith(".") else qualified
 
 
 def _absolute_module(relative: str, from_path: str) -> str:

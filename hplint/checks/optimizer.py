@@ -40,13 +40,22 @@ def _described(setting: Setting, label: str) -> str:
     return f"{setting.consumer} {value} via {chain} (used at {setting.use})"
 
 
-def _once_per_value(settings: list[Setting]) -> Iterator[Setting]:
-    """One finding per place a value is written, however many places use it."""
-    seen: set[Location] = set()
-    for setting in sorted(settings, key=lambda s: (s.use.path, s.use.line, s.use.column)):
-        if setting.value.origin not in seen:
-            seen.add(setting.value.origin)
-            yield setting
+def _once_per_value(settings: list[Setting], role: str | None = None) -> Iterator[Setting]:
+    """One finding per place a value is written, however many places use it.
+
+    A value that code consumes is described by its use in code (a config key read by
+    `DataLoader(batch_size=cfg.data.batch_size)` is "used by DataLoader"), and only those uses
+    decide its role: the same key read by an evaluation loader is not a training batch.
+    """
+    by_origin: dict[Location, list[Setting]] = {}
+    for setting in settings:
+        by_origin.setdefault(setting.value.origin, []).append(setting)
+    for uses in by_origin.values():
+        in_code = [setting for setting in uses if not setting.in_config] or uses
+        if role is not None:
+            in_code = [setting for setting in in_code if setting.role == role]
+        if in_code:
+            yield min(in_code, key=lambda s: (s.use.path, s.use.line, s.use.column))
 
 
 def _source(setting: Setting) -> Location | None:
@@ -63,12 +72,10 @@ class LargeBatch(Rule):
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         limit = options["max"]
-        training = [
-            setting
-            for setting in project.settings("batch_size")
-            if setting.role == "train" and (setting.in_config or project.trains)
+        candidates = [
+            setting for setting in project.settings("batch_size") if setting.in_config or project.trains
         ]
-        for setting in _once_per_value(training):
+        for setting in _once_per_value(candidates, role="train"):
             size = _number(setting)
             if size is None or size <= limit:
                 continue

@@ -1,0 +1,95 @@
+"""Training-loop operations: backward, optimizer steps, zeroing gradients, train/eval modes,
+loops over loaders, fit/train calls and calls into the project's own functions, each with the
+loops and no_grad context it runs in.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from hplint import catalogue
+from hplint.extract.python.scope import ApiMeaning, ModelMeaning, dotted
+from hplint.extract.python.values import source_text
+from hplint.facts import Operation
+
+if TYPE_CHECKING:
+    from hplint.extract.python.walker import PythonExtractor
+
+_OPTIMIZER_NAME = re.compile(r"(^|_)(optim|optimizer|opt|optimiser)(_|$|\d)", re.IGNORECASE)
+_LOOP_WRAPPERS = frozenset({"enumerate", "tqdm", "tqdm.tqdm", "tqdm.auto.tqdm", "zip", "iter"})
+_FRAMEWORKS_THAT_FIT = ("lightning", "pytorch_lightning", "keras", "tensorflow")
+
+
+class TrainingOperations:
+    """Mixin of PythonExtractor: Operation facts."""
+
+    def operation(self: PythonExtractor, kind: str, subject: str, node: cst.CSTNode) -> None:
+        context = self.context
+        self.facts.append(Operation(
+            kind, subject, self.location(node), context.qualname, tuple(context.loops), context.no_grad > 0,
+        ))
+
+    def record_method_operation(self: PythonExtractor, node: cst.Call, func: cst.Attribute) -> None:
+        method = func.attr.value
+        subject = dotted(func.value)
+        if method == "backward":
+            self.operation("backward", subject, node)
+        elif method == "zero_grad":
+            kind = "model_zero_grad" if isinstance(self.meaning(func.value), ModelMeaning) else "zero_grad"
+            self.operation(kind, subject, node)
+        elif method == "step":
+            if self._steps_an_optimizer(func.value):
+                self.operation("optimizer_step", subject, node)
+        elif method in ("zero_", "detach_") and isinstance(func.value, cst.Attribute) and func.value.attr.value == "grad":
+            self.operation("grad_cleared", subject, node)
+        elif method == "train":
+            owner = self.meaning(func.value)
+            if isinstance(owner, ApiMeaning) and owner.api.startswith("transformers."):
+                self.operation("trainer_train", subject, node)
+            elif _switches_on(node):
+                self.operation("train_mode", subject, node)
+            else:
+                self.operation("eval_mode", subject, node)
+        elif method == "eval" and not node.args:
+            self.operation("eval_mode", subject, node)
+        elif method == "fit" and self._fits(func.value):
+            self.operation("fit", subject, node)
+
+    def _steps_an_optimizer(self: PythonExtractor, base: cst.BaseExpression) -> bool:
+        owner = self.meaning(base)
+        if isinstance(owner, ApiMeaning):
+            return owner.api in catalogue.OPTIMIZERS or owner.api in catalogue.GRAD_SCALERS
+        return bool(_OPTIMIZER_NAME.search(dotted(base).rpartition(".")[2]))
+
+    def _fits(self: PythonExtractor, base: cst.BaseExpression) -> bool:
+        owner = self.meaning(base)
+        if isinstance(owner, ApiMeaning):
+            return owner.api.split(".")[0] in _FRAMEWORKS_THAT_FIT
+        return dotted(base).rpartition(".")[2].lower() == "trainer"
+
+    def record_grad_assignment(self: PythonExtractor, target: cst.BaseExpression, value: cst.BaseExpression, node: cst.CSTNode) -> None:
+        """`p.grad = None` clears gradients as zero_grad(set_to_none=True) does."""
+        if isinstance(target, cst.Attribute) and target.attr.value == "grad" and isinstance(value, cst.Name) and value.value == "None":
+            self.operation("grad_cleared", dotted(target.value), node)
+
+    def loop_subject(self: PythonExtractor, iterable: cst.BaseExpression) -> str:
+        """`enumerate(tqdm(val_loader))` -> `val_loader`."""
+        while isinstance(iterable, cst.Call) and dotted(iterable.func) in _LOOP_WRAPPERS and iterable.args:
+            iterable = iterable.args[0].value
+        return source_text(iterable)
+
+    def enters_no_grad(self: PythonExtractor, item: cst.BaseExpression) -> bool:
+        if not isinstance(item, cst.Call):
+            return False
+        qualified = self.qualified_name(item.func)
+        if qualified in catalogue.NO_GRAD_CONTEXTS:
+            return True
+        return qualified == "torch.set_grad_enabled" and bool(item.args) and dotted(item.args[0].value) == "False"
+
+
+def _switches_on(node: cst.Call) -> bool:
+    """`model.train()` and `model.train(True)` switch training mode on; `model.train(False)` off."""
+    return not node.args or dotted(node.args[0].value) != "False"

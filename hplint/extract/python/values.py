@@ -1,0 +1,219 @@
+"""The values behind arguments, as a careful reader follows them.
+
+Literals, arithmetic, local and module names, dict literals, `args.lr` from argparse, lookups
+into config files the code loads, parameters filled by visible call sites, and what project
+functions return. What no reader could know (environment, unknown calls, loop variables,
+branch-dependent names) becomes `Unknown`; the project resolves the rest across files.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Optional
+
+import libcst as cst
+
+from hplint import catalogue
+from hplint.extract.python.scope import FunctionMeaning, dotted
+from hplint.facts import (
+    ArgumentDef, Arith, CallResult, ConfigFile, Const, DictLiteral, Expr, FunctionCall, Local, Location,
+    Lookup, Name, ParsedArgs, Unknown,
+)
+
+if TYPE_CHECKING:
+    from hplint.extract.python.walker import PythonExtractor
+
+_ARITH_OPS = {
+    cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/",
+    cst.FloorDivide: "//", cst.Power: "**",
+}
+_CONVERSIONS = frozenset({"int", "float"})
+_MAX_DICT_ITEMS = 500
+_MAX_TEXT = 60
+
+
+class ValueSources:
+    """Mixin of PythonExtractor: syntax -> Expr."""
+
+    def to_expr(self: PythonExtractor, node: cst.BaseExpression) -> Expr:
+        location = self.location(node)
+        if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)):
+            try:
+                return Const(ast.literal_eval(source_text(node, limit=None)), location)
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                return Unknown("a literal hplint does not evaluate", location)
+        if isinstance(node, cst.Name):
+            return self._name_expr(node, location)
+        if isinstance(node, cst.UnaryOperation):
+            if isinstance(node.operator, cst.Minus):
+                return Arith("neg", (self.to_expr(node.expression),), location)
+            if isinstance(node.operator, cst.Plus):
+                return self.to_expr(node.expression)
+        if isinstance(node, cst.BinaryOperation) and type(node.operator) in _ARITH_OPS:
+            operands = (self.to_expr(node.left), self.to_expr(node.right))
+            return Arith(_ARITH_OPS[type(node.operator)], operands, location)
+        if isinstance(node, cst.Attribute):
+            return Lookup(self.to_expr(node.value), node.attr.value, source_text(node), None, location)
+        if isinstance(node, cst.Subscript):
+            return self._subscript_expr(node, location)
+        if isinstance(node, cst.Dict):
+            return self._dict_expr(node, location)
+        if isinstance(node, cst.Call):
+            return self._call_expr(node, location)
+        return Unknown("an expression hplint does not evaluate", location)
+
+    def _name_expr(self: PythonExtractor, node: cst.Name, location: Location) -> Expr:
+        name = node.value
+        if name in ("True", "False", "None"):
+            return Const({"True": True, "False": False, "None": None}[name], location)
+        function = self.function_scope()
+        if function is not None and name in function.bindings:
+            binding = self.visible_binding(function, name)
+            if binding is None:
+                return Unknown(f"{name} is assigned on more than one branch", location)
+            return Local(name, binding.expr, location)
+        module = self.module_scope()
+        if function is None and name in module.bindings and self.visible_binding(module, name) is None:
+            return Unknown(f"{name} is assigned on more than one branch", location)
+        return Name(name, location)
+
+    def _subscript_expr(self: PythonExtractor, node: cst.Subscript, location: Location) -> Expr:
+        key = _subscript_key(node)
+        if key is None:
+            return Unknown("an index hplint does not evaluate", location)
+        if key == "0" and _is_method_call(node.value, "parse_known_args"):
+            return ParsedArgs(location)  # parser.parse_known_args()[0]
+        return Lookup(self.to_expr(node.value), key, source_text(node), None, location)
+
+    def _dict_expr(self: PythonExtractor, node: cst.Dict, location: Location) -> Expr:
+        items: list[tuple[str, Expr]] = []
+        for element in node.elements[:_MAX_DICT_ITEMS]:
+            if not isinstance(element, cst.DictElement):
+                return Unknown("a dict built with ** unpacking", location)
+            key = _string_value(element.key)
+            if key is None:
+                return Unknown("a dict with computed keys", location)
+            items.append((key, self.to_expr(element.value)))
+        return DictLiteral(tuple(items), location)
+
+    def _call_expr(self: PythonExtractor, node: cst.Call, location: Location) -> Expr:
+        func = node.func
+        qualified = self.qualified_name(func)
+        positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
+        if qualified in catalogue.CONFIG_LOADERS and positional:
+            loaded = self.to_expr(positional[0])
+            if isinstance(loaded, ConfigFile):
+                return loaded
+            path = _string_value(positional[0])
+            return ConfigFile(path, location) if path is not None else Unknown("a config path hplint cannot read", location)
+        if isinstance(func, cst.Name) and not self.is_bound(func.value) and qualified is None:
+            builtin = self._builtin_call_expr(func.value, node, positional, location)
+            if builtin is not None:
+                return builtin
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if method == "parse_args":
+                return ParsedArgs(location)
+            if method == "get" and positional and _string_value(positional[0]) is not None:
+                default = self.to_expr(positional[1]) if len(positional) > 1 else None
+                return Lookup(self.to_expr(func.value), _string_value(positional[0]) or "", source_text(node), default, location)
+        function = self.project_function(func)
+        if function is not None:
+            return CallResult(function, location)
+        return Unknown(f"the result of {dotted(func)}()", location)
+
+    def _builtin_call_expr(
+        self: PythonExtractor, name: str, node: cst.Call, positional: list[cst.BaseExpression], location: Location
+    ) -> Optional[Expr]:
+        if name == "open" and positional:
+            path = _string_value(positional[0])
+            return ConfigFile(path, location) if path is not None else None
+        if name == "dict" and not positional:
+            items = tuple((arg.keyword.value, self.to_expr(arg.value)) for arg in node.args if arg.keyword is not None)
+            return DictLiteral(items, location) if len(items) == len(node.args) else None
+        if name == "vars" and len(positional) == 1:
+            return self.to_expr(positional[0])
+        if name in _CONVERSIONS and len(positional) == 1:
+            return Arith(name, (self.to_expr(positional[0]),), location)
+        return None
+
+    def project_function(self: PythonExtractor, func: cst.BaseExpression) -> Optional[str]:
+        """The name of a module-level function of this file, or the import path of one elsewhere."""
+        if not isinstance(func, cst.Name):
+            return None
+        binding = self.module_binding(func.value)
+        if binding is not None and isinstance(binding.meaning, FunctionMeaning) and not self.is_shadowed(func.value):
+            return func.value
+        qualified = self.qualified_name(func)
+        if qualified is not None and qualified.split(".")[0] not in catalogue.IMPORTED_NOT_PROJECT:
+            return qualified
+        return None
+
+    # ------------------------------------------------------------ facts about value sources
+
+    def record_argument(self: PythonExtractor, node: cst.Call) -> None:
+        """`parser.add_argument("--lr", type=float, default=0.1)` -> ArgumentDef."""
+        flags = [_string_value(arg.value) for arg in node.args if arg.keyword is None]
+        if not flags or any(flag is None for flag in flags):
+            return
+        options = {arg.keyword.value: arg.value for arg in node.args if arg.keyword is not None}
+        long_flags = [flag for flag in flags if flag and flag.startswith("--")]
+        flag = (long_flags or flags)[0] or ""
+        dest_node = options.get("dest")
+        dest = _string_value(dest_node) if dest_node is not None else flag.lstrip("-").replace("-", "_")
+        if not dest:
+            return
+        action = _string_value(options["action"]) if "action" in options else None
+        default: Optional[Expr] = self.to_expr(options["default"]) if "default" in options else None
+        value_type = dotted(options["type"]) if "type" in options else None
+        if action in ("store_true", "store_false") and default is None:
+            default = Const(action == "store_false", self.location(node))
+            value_type = "bool"
+        self.facts.append(ArgumentDef(dest, flag, default, value_type, self.location(node)))
+
+    def call_arguments(self: PythonExtractor, node: cst.Call) -> tuple[tuple[Expr, ...], tuple[tuple[str, Expr], ...]]:
+        """Positional and keyword argument values of a call; `*args` is Unknown in its place."""
+        args: list[Expr] = []
+        keywords: list[tuple[str, Expr]] = []
+        for arg in node.args:
+            if arg.star:
+                args.append(Unknown("unpacked arguments", self.location(arg)))
+            elif arg.keyword is not None:
+                keywords.append((arg.keyword.value, self.to_expr(arg.value)))
+            else:
+                args.append(self.to_expr(arg.value))
+        return tuple(args), tuple(keywords)
+
+    def record_function_call(self: PythonExtractor, node: cst.Call, function: str) -> None:
+        args, keywords = self.call_arguments(node)
+        self.facts.append(FunctionCall(function, args, keywords, self.location(node)))
+
+
+def source_text(node: cst.CSTNode, limit: Optional[int] = _MAX_TEXT) -> str:
+    text = cst.Module(body=[]).code_for_node(node)
+    if limit is not None and len(text) > limit:
+        return text[: limit - 1] + "…"
+    return text
+
+
+def _string_value(node: Optional[cst.BaseExpression]) -> Optional[str]:
+    if not isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        return None
+    try:
+        value = ast.literal_eval(source_text(node, limit=None))
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _subscript_key(node: cst.Subscript) -> Optional[str]:
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    index = node.slice[0].slice.value
+    if isinstance(index, cst.Integer):
+        return str(int(index.value, 0))
+    return _string_value(index)
+
+
+def _is_method_call(node: cst.BaseExpression, method: str) -> bool:
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == method

@@ -1,0 +1,452 @@
+"""The single walk over a LibCST tree: scopes, imports, bindings and control flow, feeding the
+value, model and training-loop extractors (mixins) from the same visit.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Iterator, Optional
+
+import libcst as cst
+from libcst.metadata import PositionProvider
+
+from hplint import catalogue
+from hplint.extract.python.models import ModelStructure
+from hplint.extract.python.scope import (
+    Binding, ClassInfo, ClassMeaning, FunctionContext, FunctionMeaning, Meaning, Scope, dotted,
+    is_self_attribute,
+)
+from hplint.extract.python.training import TrainingOperations
+from hplint.extract.python.values import ValueSources, source_text
+from hplint.facts import (
+    Binding as BindingFact, Call, ConfigFile, Expr, Fact, FunctionReturn, Import, Location, ModelRef,
+    Parameter, ParsedArgs, Unknown,
+)
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+class PythonExtractor(ValueSources, ModelStructure, TrainingOperations, cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+        self.facts: list[Fact] = []
+        self._scopes: list[Scope] = [Scope("module", "", "")]
+        self._classes: list[ClassInfo] = []
+        self._contexts: list[FunctionContext] = [FunctionContext("", module_level=False)]
+        self._block_counter = 0
+        self._star_imports: list[str] = []
+        self._module_assignments: dict[str, list[tuple[Expr, Location, bool]]] = {}
+        self._targets: dict[int, str] = {}  # id(call node) -> the name its result is bound to
+        self._unconditional_ifs: set[int] = set()  # `if __name__ == "__main__":` blocks
+        self._no_grad_withs: set[int] = set()
+
+    # ------------------------------------------------------------ where we are
+
+    def location(self, node: cst.CSTNode) -> Location:
+        position = self.get_metadata(PositionProvider, node)
+        return Location(
+            self.path, position.start.line, position.start.column + 1,
+            position.end.line, position.end.column + 1,
+        )
+
+    @property
+    def context(self) -> FunctionContext:
+        return self._contexts[-1]
+
+    def module_scope(self) -> Scope:
+        return self._scopes[0]
+
+    def function_scope(self) -> Optional[Scope]:
+        for scope in reversed(self._scopes):
+            if scope.kind == "function":
+                return scope
+        return None
+
+    def current_class(self) -> Optional[ClassInfo]:
+        """The class whose method we are in (a method's direct enclosing scope is the class)."""
+        if len(self._scopes) >= 2 and self._scopes[-1].kind == "function" and self._scopes[-2].kind == "class":
+            return self._classes[-1] if self._classes else None
+        return None
+
+    # ------------------------------------------------------------ names
+
+    def _lookup_import(self, name: str) -> Optional[str]:
+        for scope in reversed(self._scopes):
+            if scope.kind == "class" and scope is not self._scopes[-1]:
+                continue
+            if name in scope.imports:
+                return scope.imports[name]
+        return None
+
+    def is_bound(self, name: str) -> bool:
+        return any(name in scope.bindings or name in scope.imports for scope in self._scopes if scope.kind != "class")
+
+    def is_shadowed(self, name: str) -> bool:
+        """Bound in an enclosing function, hiding the module-level name."""
+        return any(name in scope.bindings for scope in self._scopes[1:] if scope.kind == "function")
+
+    def qualified_name(self, node: cst.BaseExpression) -> Optional[str]:
+        """The dotted name an expression refers to through imports, or None."""
+        if isinstance(node, cst.Name):
+            imported = self._lookup_import(node.value)
+            if imported is not None:
+                return imported
+            if len(self._star_imports) == 1 and node.value not in _BUILTINS and not self.is_bound(node.value):
+                return f"{self._star_imports[0]}.{node.value}"
+            return None
+        if isinstance(node, cst.Attribute):
+            base = self.qualified_name(node.value)
+            return f"{base}.{node.attr.value}" if base is not None else None
+        return None
+
+    def visible_binding(self, scope: Scope, name: str) -> Optional[Binding]:
+        """The binding a use of `name` here sees, when exactly one can reach it."""
+        bindings = scope.bindings.get(name)
+        if not bindings:
+            return None
+        last = bindings[-1]
+        here = tuple(self.context.blocks)
+        if here[: len(last.blocks)] != last.blocks:
+            return None  # bound on a branch this use is not inside
+        return last
+
+    def module_binding(self, name: str) -> Optional[Binding]:
+        bindings = self.module_scope().bindings.get(name)
+        return bindings[0] if bindings and len(bindings) == 1 else None
+
+    def binding_for(self, name: str) -> Optional[Binding]:
+        function = self.function_scope()
+        if function is not None and name in function.bindings:
+            return self.visible_binding(function, name)
+        return self.module_binding(name)
+
+    def _bind(self, name: str, expr: Expr, meaning: Meaning = None, op: str = "other") -> None:
+        binding = Binding(expr, meaning, tuple(self.context.blocks), op)
+        scope = self._scopes[-1]
+        scope.bindings.setdefault(name, []).append(binding)
+        if scope.kind == "module":
+            conditional = bool(self.context.blocks)
+            self._module_assignments.setdefault(name, []).append((expr, expr.location, conditional))
+
+    # ------------------------------------------------------------ module, classes, functions
+
+    def visit_Module(self, node: cst.Module) -> None:
+        # Functions and classes of the module are known before any body refers to them.
+        for statement in node.body:
+            if isinstance(statement, cst.FunctionDef):
+                meaning: Meaning = FunctionMeaning(statement.name.value)
+            elif isinstance(statement, cst.ClassDef):
+                meaning = ClassMeaning(ModelRef(None, statement.name.value))
+            else:
+                continue
+            self.module_scope().bindings.setdefault(statement.name.value, []).append(
+                Binding(Unknown("a definition", self.location(statement.name)), meaning, ())
+            )
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for name, assignments in self._module_assignments.items():
+            expr, location, conditional = assignments[-1]
+            if len(assignments) > 1 or conditional:
+                expr = Unknown(f"{name} is assigned {len(assignments)} times at module level", location)
+            self.facts.append(BindingFact(name, expr, location))
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        bases = tuple(self.qualified_name(arg.value) or dotted(arg.value) for arg in node.bases)
+        name = node.name.value
+        if self._scopes[-1].kind != "module":
+            self._scopes[-1].bindings.setdefault(name, []).append(
+                Binding(Unknown("a class", self.location(node.name)), ClassMeaning(ModelRef(None, name)), ())
+            )
+        qualname = f"{self._scopes[-1].qualname}.{name}".lstrip(".")
+        self._classes.append(ClassInfo(name, self.location(node.name), bases))
+        self._scopes.append(Scope("class", name, qualname))
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._scopes.pop()
+        self.record_class(self._classes.pop())
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        name = node.name.value
+        module_level = len(self._scopes) == 1
+        if not module_level:
+            self._scopes[-1].bindings.setdefault(name, []).append(
+                Binding(Unknown("a function", self.location(node.name)), None, tuple(self.context.blocks))
+            )
+        qualname = f"{self._scopes[-1].qualname}.{name}".lstrip(".")
+        parameters = list(self._parameter_bindings(node, qualname, module_level))
+        context = FunctionContext(qualname, module_level)
+        if any(self.enters_no_grad(decorator.decorator) for decorator in node.decorators):
+            context.no_grad = 1
+        scope = Scope("function", name, qualname)
+        for param_name, expr in parameters:
+            scope.bindings[param_name] = [Binding(expr, None, ())]
+        self._scopes.append(scope)
+        self._contexts.append(context)
+
+    def _parameter_bindings(self, node: cst.FunctionDef, qualname: str, module_level: bool) -> Iterator[tuple[str, Expr]]:
+        hydra_config = self._hydra_config(node)
+        params = node.params
+        positional = [*params.posonly_params, *params.params]
+        for position, param in enumerate(positional):
+            location = self.location(param.name)
+            if position == 0 and hydra_config is not None:
+                yield param.name.value, hydra_config
+            elif module_level:
+                default = self.to_expr(param.default) if param.default is not None else None
+                yield param.name.value, Parameter(qualname, param.name.value, position, default, location)
+            else:
+                yield param.name.value, Unknown(f"parameter {param.name.value}", location)
+        for param in params.kwonly_params:
+            location = self.location(param.name)
+            if module_level:
+                default = self.to_expr(param.default) if param.default is not None else None
+                yield param.name.value, Parameter(qualname, param.name.value, -1, default, location)
+            else:
+                yield param.name.value, Unknown(f"parameter {param.name.value}", location)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                yield star.name.value, Unknown(f"parameter {star.name.value}", self.location(star.name))
+
+    def _hydra_config(self, node: cst.FunctionDef) -> Optional[ConfigFile]:
+        """`@hydra.main(config_path="conf", config_name="config")` -> conf/config.yaml."""
+        for decorator in node.decorators:
+            call = decorator.decorator
+            if not isinstance(call, cst.Call) or self.qualified_name(call.func) != catalogue.HYDRA_MAIN:
+                continue
+            options = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
+            folder = self.to_expr(options["config_path"]) if "config_path" in options else None
+            name = self.to_expr(options["config_name"]) if "config_name" in options else None
+            folder_text = getattr(folder, "value", None) if folder is not None else ""
+            name_text = getattr(name, "value", None)
+            if not isinstance(folder_text, str) or not isinstance(name_text, str):
+                return None
+            filename = name_text if name_text.endswith((".yaml", ".yml")) else f"{name_text}.yaml"
+            path = f"{folder_text.rstrip('/')}/{filename}" if folder_text else filename
+            return ConfigFile(path, self.location(call))
+        return None
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        scope = self._scopes.pop()
+        context = self._contexts.pop()
+        if context.module_level and len(context.returns) == 1:
+            self.facts.append(FunctionReturn(scope.name, context.returns[0], self.location(original_node.name)))
+
+    # ------------------------------------------------------------ control flow
+
+    def _enter_block(self) -> None:
+        self._block_counter += 1
+        self.context.blocks.append(self._block_counter)
+
+    def visit_If(self, node: cst.If) -> None:
+        if _is_main_guard(node.test):
+            self._unconditional_ifs.add(id(node))
+            return
+        self._enter_block()
+
+    def leave_If(self, original_node: cst.If) -> None:
+        if id(original_node) not in self._unconditional_ifs:
+            self.context.blocks.pop()
+
+    def visit_Else(self, node: cst.Else) -> None:
+        self._enter_block()
+
+    def leave_Else(self, original_node: cst.Else) -> None:
+        self.context.blocks.pop()
+
+    def visit_For(self, node: cst.For) -> None:
+        self._enter_block()
+        subject = self.loop_subject(node.iter)
+        self.operation("loop", subject, node)
+        self.context.loops.append(subject)
+        for name in _target_names(node.target):
+            self._bind(name, Unknown(f"loop variable {name}", self.location(node.target)))
+
+    def leave_For(self, original_node: cst.For) -> None:
+        self.context.loops.pop()
+        self.context.blocks.pop()
+
+    def visit_While(self, node: cst.While) -> None:
+        self._enter_block()
+        self.context.loops.append("while")
+
+    def leave_While(self, original_node: cst.While) -> None:
+        self.context.loops.pop()
+        self.context.blocks.pop()
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self._enter_block()
+
+    def leave_ExceptHandler(self, original_node: cst.ExceptHandler) -> None:
+        self.context.blocks.pop()
+
+    def visit_With(self, node: cst.With) -> None:
+        if any(self.enters_no_grad(item.item) for item in node.items):
+            self._no_grad_withs.add(id(node))
+            self.context.no_grad += 1
+
+    def leave_With(self, original_node: cst.With) -> None:
+        if id(original_node) in self._no_grad_withs:
+            self.context.no_grad -= 1
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is None:
+            return
+        opened = self.to_expr(node.item)
+        for name in _target_names(node.asname.name):
+            expr = opened if isinstance(opened, ConfigFile) else Unknown(f"{name} is bound by with", self.location(node))
+            self._bind(name, expr)
+
+    # ------------------------------------------------------------ imports
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            name = dotted(alias.name)
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self._import(alias.asname.name.value, name, alias)
+            else:
+                self._import(name.split(".")[0], name.split(".")[0], alias)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = "." * len(node.relative) + (dotted(node.module) if node.module is not None else "")
+        if isinstance(node.names, cst.ImportStar):
+            if not node.relative:
+                self._star_imports.append(module)
+            return
+        separator = "" if module.endswith(".") else "."
+        for alias in node.names:
+            name = dotted(alias.name)
+            asname = alias.asname.name if alias.asname is not None else None
+            local = asname.value if isinstance(asname, cst.Name) else name
+            self._import(local, f"{module}{separator}{name}", alias)
+
+    def _import(self, local: str, qualified: str, node: cst.CSTNode) -> None:
+        self._scopes[-1].imports[local] = qualified
+        if self._scopes[-1].kind == "module":
+            self.facts.append(Import(local, qualified, self.location(node)))
+
+    # ------------------------------------------------------------ assignments
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if not isinstance(node.value, cst.Call):
+            return
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self._targets[id(node.value)] = target.target.value
+            elif is_self_attribute(target.target):
+                self._targets[id(node.value)] = target.target.attr.value  # type: ignore[union-attr]
+
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        # Bind after the right-hand side is visited: `x = f(x)` sees the old x.
+        for target in original_node.targets:
+            self._assign(target.target, original_node.value, original_node)
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
+        if original_node.value is not None:
+            self._assign(original_node.target, original_node.value, original_node)
+
+    def leave_AugAssign(self, original_node: cst.AugAssign) -> None:
+        for name in _target_names(original_node.target):
+            self._bind(name, Unknown(f"{name} is updated in place", self.location(original_node)))
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        for name in _target_names(node.target):
+            self._bind(name, Unknown(f"{name} is bound in an expression", self.location(node)))
+
+    def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression, statement: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            self._bind(target.value, self.to_expr(value), self.meaning(value), self.output_op(value))
+            return
+        if is_self_attribute(target):
+            self._assign_attribute(target.attr.value, value)  # type: ignore[union-attr]
+            return
+        self.record_grad_assignment(target, value, statement)
+        names = list(_target_names(target))
+        if names and isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "parse_known_args":
+            self._bind(names[0], ParsedArgs(self.location(value)))  # args, unknown = parser.parse_known_args()
+            names = names[1:]
+        for name in names:
+            self._bind(name, Unknown(f"{name} is unpacked", self.location(target)))
+
+    def _assign_attribute(self, attribute: str, value: cst.BaseExpression) -> None:
+        owner = self.current_class()
+        if owner is None:
+            return
+        owner.attributes[attribute] = Binding(self.to_expr(value), self.meaning(value), (), self.module_op(value))
+        if self.function_scope() is not None and self.function_scope().name == "__init__":  # type: ignore[union-attr]
+            owner.layers.extend(self.layers_of(attribute, value))
+
+    # ------------------------------------------------------------ calls and returns
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is None:
+            return
+        if isinstance(node.value, cst.Call):
+            self._targets[id(node.value)] = self.context.qualname.rpartition(".")[2]
+        if self.context.module_level:
+            self.context.returns.append(self.to_expr(node.value))
+        owner = self.current_class()
+        if owner is not None and self._scopes[-1].name == "forward":
+            owner.returns.append((self.output_op(node.value), self.location(node.value)))
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None and isinstance(node.value, cst.Call):
+            self._targets[id(node.value)] = node.keyword.value
+
+    def visit_Call(self, node: cst.Call) -> None:
+        qualified = self.qualified_name(node.func)
+        if qualified is not None and qualified.split(".")[0] in catalogue.WATCHED_MODULES:
+            self._record_api_call(node, qualified)
+            if qualified in catalogue.LOSSES:
+                self.record_loss_input(node, qualified)
+            elif qualified == catalogue.SEQUENTIAL:
+                self.record_sequential(node)
+            return
+        loss = self.loss_called(node)
+        if loss is not None:
+            self.record_loss_input(node, loss)
+        if isinstance(node.func, cst.Attribute):
+            if node.func.attr.value == "add_argument":
+                self.record_argument(node)
+            self.record_method_operation(node, node.func)
+            return
+        function = self.project_function(node.func)
+        if function is not None:
+            self.record_function_call(node, function)
+            self.operation("calls", function, node)
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        owner = self.current_class()
+        if owner is not None and self._scopes[-1].name == "forward":
+            op = self.applied_op(original_node)
+            if op is not None:
+                owner.applied.append((op, self.location(original_node)))
+
+    def _record_api_call(self, node: cst.Call, qualified: str) -> None:
+        args, keywords = self.call_arguments(node)
+        self.facts.append(Call(
+            qualified, self.location(node), args, keywords, self._targets.get(id(node)), self._scopes[-1].qualname,
+        ))
+
+
+def _target_names(node: cst.BaseExpression) -> Iterator[str]:
+    if isinstance(node, cst.Name):
+        yield node.value
+    elif isinstance(node, (cst.Tuple, cst.List)):
+        for element in node.elements:
+            yield from _target_names(element.value)
+    elif isinstance(node, cst.StarredElement):
+        yield from _target_names(node.value)
+
+
+def _is_main_guard(test: cst.BaseExpression) -> bool:
+    return (
+        isinstance(test, cst.Comparison)
+        and isinstance(test.left, cst.Name)
+        and test.left.value == "__name__"
+        and len(test.comparisons) == 1
+        and isinstance(test.comparisons[0].operator, cst.Equal)
+        and "__main__" in source_text(test.comparisons[0].comparator)
+    )

@@ -1,0 +1,3 @@
+from .cnn import SmallCNN
+
+MODELS = {"small_cnn": SmallCNN}
