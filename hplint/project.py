@@ -404,6 +404,8 @@ def _via(resolved: _Resolved, hop: Hop) -> _Resolved:
     """A value reached through one more step; containers carry no chain."""
     if not isinstance(resolved, Value):
         return resolved
+    if resolved.chain and resolved.chain[0].description == hop.description:
+        return resolved  # `from settings import LR`: one name, one step
     return Value(resolved.value, resolved.origin, (hop,) + resolved.chain)
 
 

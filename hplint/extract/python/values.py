@@ -17,7 +17,7 @@ from hplint import catalogue
 from hplint.extract.python.scope import FunctionMeaning, dotted
 from hplint.facts import (
     ArgumentDef, Arith, CallResult, ConfigFile, Const, DictLiteral, Expr, FunctionCall, Local, Location,
-    Lookup, Name, ParsedArgs, Unknown,
+    Lookup, Name, Parameter, ParsedArgs, Unknown,
 )
 
 if TYPE_CHECKING:
@@ -71,6 +71,8 @@ class ValueSources:
             binding = self.visible_binding(function, name)
             if binding is None:
                 return Unknown(f"{name} is assigned on more than one branch", location)
+            if isinstance(binding.expr, Parameter):
+                return binding.expr  # the parameter names itself in the chain
             return Local(name, binding.expr, location)
         module = self.module_scope()
         if function is None and name in module.bindings and self.visible_binding(module, name) is None:
@@ -101,8 +103,8 @@ class ValueSources:
         qualified = self.qualified_name(func)
         positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
         if qualified in catalogue.CONFIG_LOADERS and positional:
-            loaded = self.to_expr(positional[0])
-            if isinstance(loaded, ConfigFile):
+            loaded = self._opened_file(self.to_expr(positional[0]))
+            if loaded is not None:
                 return loaded
             path = _string_value(positional[0])
             return ConfigFile(path, location) if path is not None else Unknown("a config path hplint cannot read", location)
@@ -121,6 +123,15 @@ class ValueSources:
         if function is not None:
             return CallResult(function, location)
         return Unknown(f"the result of {dotted(func)}()", location)
+
+    def _opened_file(self: PythonExtractor, expr: Expr) -> Optional[ConfigFile]:
+        """`open(path)` itself, or the name it was bound to (`with open(path) as f`)."""
+        if isinstance(expr, Local):
+            expr = expr.expr
+        elif isinstance(expr, Name):
+            binding = self.module_binding(expr.name)
+            expr = binding.expr if binding is not None else expr
+        return expr if isinstance(expr, ConfigFile) else None
 
     def _builtin_call_expr(
         self: PythonExtractor, name: str, node: cst.Call, positional: list[cst.BaseExpression], location: Location
