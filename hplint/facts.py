@@ -95,7 +95,7 @@ class DictLiteral:
 class ConfigFile:
     """A config the code loads: yaml.safe_load(open(path)), OmegaConf.load, json.load, @hydra.main."""
 
-    path: str  # as written: relative to the loading file's folder or to the project root
+    path: "Expr"  # relative to the loading file's folder or a folder above it
     location: Location
 
 

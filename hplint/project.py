@@ -137,7 +137,7 @@ class Project:
         if isinstance(expr, DictLiteral):
             return _DictNode(expr.items, path)
         if isinstance(expr, ConfigFile):
-            found = self._find_config(expr.path, path)
+            found = self._loaded_config(expr, path)
             return _ConfigNode(found, ()) if found is not None else None
         if isinstance(expr, ParsedArgs):
             return _ArgsNode(expr.location.path)
@@ -199,20 +199,36 @@ class Project:
             matches = [expr for name, expr in container.items if name == key]
             return self._evaluate(matches[-1], container.path, depth + 1) if matches else None
         if isinstance(container, _ConfigNode):
-            return self._config_lookup(container, key)
+            return self._config_lookup(container, key, depth)
         if isinstance(container, _ArgsNode):
             return self._argument_default(container.path, key, depth)
         return self._evaluate_name(key, container.path, depth + 1)
 
-    def _config_lookup(self, node: _ConfigNode, key: str) -> _Resolved:
+    def _config_lookup(self, node: _ConfigNode, key: str, depth: int = 0) -> _Resolved:
         keys = node.keys + (key,)
         entries = self._config_entries(node.path)
+        if _groups_override_primary(entries):
+            return None  # Hydra composes groups over this file's own values
         entry = entries.get(keys)
         if entry is not None:
-            return Value(_config_number(entry.value.value), entry.value.location, ())
+            return self._config_value(node.path, entry, depth)
         if any(candidate[: len(keys)] == keys for candidate in entries):
             return _ConfigNode(node.path, keys)
         return None
+
+    def _config_value(self, path: str, entry: ConfigEntry, depth: int) -> _Resolved:
+        """A config leaf; `${a.b}` and `${..b}` follow the reference inside the same file."""
+        value = entry.value.value
+        reference = _INTERPOLATION.fullmatch(value) if isinstance(value, str) else None
+        if reference is None:
+            return Value(_config_number(value), entry.value.location, ())
+        if depth > _MAX_DEPTH:
+            return None
+        target = _interpolated_keys(reference.group(1), entry.keys)
+        found = self._config_entries(path).get(target) if target is not None else None
+        if found is None:
+            return None  # resolvers (${oc.env:X}) and missing keys are unknown
+        return _via(self._config_value(path, found, depth + 1), Hop(value, entry.value.location))
 
     def _config_entries(self, path: str) -> dict[tuple[str, ...], ConfigEntry]:
         file = self.files.get(path)
@@ -270,6 +286,12 @@ class Project:
                 return self._evaluate(returned.expr, target[0], depth + 1)
         return None
 
+    def _loaded_config(self, config: ConfigFile, from_path: str) -> str | None:
+        written = self.resolve(config.path, from_path)
+        if written is None or not isinstance(written.value, str):
+            return None
+        return self._find_config(written.value, from_path)
+
     def _find_config(self, written: str, from_path: str) -> str | None:
         """A loaded config path, relative to the loading file's folder or any folder above it."""
         folder = posixpath.dirname(from_path)
@@ -293,7 +315,7 @@ class Project:
             if file.language != "python":
                 continue
             for config in _nested(file.facts, ConfigFile):
-                located = self._find_config(config.path, path)
+                located = self._loaded_config(config, path)
                 if located is not None:
                     found.add(located)
         return frozenset(found)
@@ -367,7 +389,7 @@ class Project:
 
     def _setting(self, call: Call, hyperparameter: str, expr: Expr | None, consumer: str, role: str) -> Iterator[Setting]:
         value = self.resolve(expr, call.location.path)
-        if value is not None:
+        if value is not None and _is_number(value.value):
             yield Setting(hyperparameter, value, consumer, call.location, role, in_config=False)
 
     def _settings_of_config(self, file: FileFacts) -> Iterator[Setting]:
@@ -407,6 +429,33 @@ def _via(resolved: _Resolved, hop: Hop) -> _Resolved:
     if resolved.chain and resolved.chain[0].description == hop.description:
         return resolved  # `from settings import LR`: one name, one step
     return Value(resolved.value, resolved.origin, (hop,) + resolved.chain)
+
+
+_INTERPOLATION = re.compile(r"\$\{(\.*[A-Za-z_][\w.]*)\}")
+
+
+def _interpolated_keys(reference: str, keys: tuple[str, ...]) -> tuple[str, ...] | None:
+    """`${data.batch_size}` -> (data, batch_size); `${..lr}` is relative to the key's parent."""
+    dots = len(reference) - len(reference.lstrip("."))
+    parts = tuple(reference.lstrip(".").split("."))
+    if dots == 0:
+        return parts
+    parent = keys[: len(keys) - dots]
+    return parent + parts if len(keys) - dots >= 0 else None
+
+
+def _groups_override_primary(entries: dict[tuple[str, ...], ConfigEntry]) -> bool:
+    """A Hydra defaults list with `_self_` before other entries lets the groups win."""
+    defaults = sorted(
+        (int(keys[1]), entry.value.value) for keys, entry in entries.items()
+        if len(keys) >= 2 and keys[0] == "defaults" and keys[1].isdigit()
+    )
+    names = [value for _, value in defaults]
+    return "_self_" in names and names[-1] != "_self_"
+
+
+def _is_number(value: Scalar) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _argument_for(call: FunctionCall, parameter: Parameter) -> Expr | None:

@@ -37,6 +37,16 @@ def test_unparsable_files_that_are_not_training_configs_stay_silent(project, nam
     assert project({name: content}).diagnostics() == []
 
 
+def test_broken_config_loaded_by_the_code_is_reported_wherever_it_lives(project):
+    linted = project({
+        "settings/experiment.yaml": "optim: [sgd\n",
+        "train.py": "import yaml\ncfg = yaml.safe_load(open('settings/experiment.yaml'))\n",
+    })
+    assert [(d["code"], d["path"], d["line"]) for d in linted.diagnostics()] == [
+        ("HP002", "settings/experiment.yaml", 2),
+    ]
+
+
 def test_yaml_tags_are_data_never_objects(project, tmp_path):
     marker = tmp_path / "pwned"
     linted = project({"configs/train.yaml": f"""

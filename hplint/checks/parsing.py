@@ -41,7 +41,10 @@ class ConfigParseError(Rule):
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         for error in project.parse_errors():
-            if error.language == "python" or error.templated or not _looks_like_config(error.location.path):
+            if error.language == "python" or error.templated:
+                continue
+            path = error.location.path
+            if path not in project.loaded_configs and not _looks_like_config(path):
                 continue
             yield self.diagnostic(
                 f"cannot parse {error.language.upper()}: {error.message} (line {error.location.line}, "

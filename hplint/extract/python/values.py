@@ -106,8 +106,7 @@ class ValueSources:
             loaded = self._opened_file(self.to_expr(positional[0]))
             if loaded is not None:
                 return loaded
-            path = _string_value(positional[0])
-            return ConfigFile(path, location) if path is not None else Unknown("a config path hplint cannot read", location)
+            return ConfigFile(self.to_expr(positional[0]), location)
         if isinstance(func, cst.Name) and not self.is_bound(func.value) and qualified is None:
             builtin = self._builtin_call_expr(func.value, node, positional, location)
             if builtin is not None:
@@ -137,8 +136,7 @@ class ValueSources:
         self: PythonExtractor, name: str, node: cst.Call, positional: list[cst.BaseExpression], location: Location
     ) -> Optional[Expr]:
         if name == "open" and positional:
-            path = _string_value(positional[0])
-            return ConfigFile(path, location) if path is not None else None
+            return ConfigFile(self.to_expr(positional[0]), location)
         if name == "dict" and not positional:
             items = tuple((arg.keyword.value, self.to_expr(arg.value)) for arg in node.args if arg.keyword is not None)
             return DictLiteral(items, location) if len(items) == len(node.args) else None

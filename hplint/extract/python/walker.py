@@ -19,7 +19,7 @@ from hplint.extract.python.scope import (
 from hplint.extract.python.training import TrainingOperations
 from hplint.extract.python.values import ValueSources, source_text
 from hplint.facts import (
-    Binding as BindingFact, Call, ConfigFile, Expr, Fact, FunctionReturn, Import, Location, ModelRef,
+    Binding as BindingFact, Call, ConfigFile, Const, Expr, Fact, FunctionReturn, Import, Location, ModelRef,
     Parameter, ParsedArgs, Unknown,
 )
 
@@ -225,7 +225,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations, cst.CSTV
                 return None
             filename = name_text if name_text.endswith((".yaml", ".yml")) else f"{name_text}.yaml"
             path = f"{folder_text.rstrip('/')}/{filename}" if folder_text else filename
-            return ConfigFile(path, self.location(call))
+            return ConfigFile(Const(path, self.location(call)), self.location(call))
         return None
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
