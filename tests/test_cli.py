@@ -151,9 +151,12 @@ def test_statistics(bad):
 def test_show_facts_table_and_json(bad):
     table = run_hplint("--show-facts", cwd=bad)
     assert table.exit_code == 0
-    header, *rows = table.output.splitlines()
+    title, header, *rows = table.output.splitlines()
+    assert title == "hyperparameters:"
     assert header.split() == ["where", "hyperparameter", "value", "from", "used", "by"]
     assert any(row.split()[:3] == ["train.py:6", "batch_size", "128"] for row in rows)
+    assert "training operations:" in table.output
+    assert "  train.py:10  <module>  backward" in table.output
     data = json.loads(run_hplint("--show-facts", "--format", "json", cwd=bad).output)
     types = {fact["type"] for fact in data["facts"]}
     assert {"Call", "Setting", "Import", "Binding"} <= types

@@ -1,48 +1,95 @@
-"""`--show-facts`: what hplint extracted, as a table or as `{"facts": [...]}`."""
+"""`--show-facts`: what hplint extracted, as tables or as `{"facts": [...]}`."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hplint.facts import ModelDef, to_json
+from hplint import catalogue
+from hplint.facts import Call, ModelDef, Operation, to_json
 
 if TYPE_CHECKING:
     from hplint.lint import LintResult
 
-_HYPERPARAMETERS = (
-    "lr", "batch_size", "eval_batch_size", "epochs", "max_steps", "grad_accum", "dropout",
-    "weight_decay", "momentum", "warmup", "patience",
-)
+# Framework objects whose arguments say how training runs.
+_FRAMEWORK_CALLS = ("Trainer", "TrainingArguments", "EarlyStopping", "EarlyStoppingCallback", "ModelCheckpoint")
 
 
 def facts_json(result: LintResult) -> dict[str, Any]:
     facts: list[Any] = [to_json(fact) for file in result.files for fact in file.facts]
-    for name in _HYPERPARAMETERS:
+    for name in catalogue.HYPERPARAMETER_KEYS:
         facts.extend(to_json(setting) for setting in result.project.settings(name))
+    facts.extend(to_json(pair) for pair in result.project.model_losses())
     return {"facts": facts}
 
 
 def facts_table(result: LintResult) -> str:
-    rows = [("where", "hyperparameter", "value", "from", "used by")]
-    for name in _HYPERPARAMETERS:
+    project = result.project
+    sections = [
+        _hyperparameters(result),
+        _models(result),
+        _section(
+            "model outputs into losses", ("where", "model", "loss"),
+            [(str(pair.loss.location), pair.model.name, pair.loss.loss.rpartition(".")[2]) for pair in project.model_losses()],
+        ),
+        _framework_calls(result),
+        _operations(result),
+        _section("configs loaded by the code", ("path",), [(path,) for path in sorted(project.loaded_configs)]),
+    ]
+    return "\n\n".join(section for section in sections if section)
+
+
+def _hyperparameters(result: LintResult) -> str:
+    rows = []
+    for name in catalogue.HYPERPARAMETER_KEYS:
         for setting in result.project.settings(name):
             rows.append((
                 str(setting.value.origin), name, repr(setting.value.value),
                 " ← ".join(hop.description for hop in setting.value.chain) or "-",
                 f"{setting.describe_use()}{' (eval)' if setting.role == 'eval' else ''}",
             ))
-    lines = _table(sorted(rows[1:], key=lambda row: row[0]), rows[0])
-    models = [("where", "model", "kind", "output ops")]
+    rows.sort(key=lambda row: row[0])
+    return _section("hyperparameters", ("where", "hyperparameter", "value", "from", "used by"), rows)
+
+
+def _models(result: LintResult) -> str:
+    rows = []
     for file in result.files:
         for model in file.of_type(ModelDef):
-            ops = ", ".join(f"{op.op}@{op.location.line}" for op in model.outputs) or "-"
-            models.append((str(model.location), model.name, model.kind, ops))
-    if len(models) > 1:
-        lines.append("")
-        lines.extend(_table(models[1:], models[0]))
-    return "\n".join(lines)
+            layers = sum(max(layer.count, 1) for layer in model.layers)
+            forward = " → ".join(op.op for op in model.forward) or "-"
+            outputs = ", ".join(f"{op.op}@{op.location.line}" for op in model.outputs) or "-"
+            rows.append((str(model.location), model.name, model.kind, str(layers), forward, outputs))
+    return _section("models", ("where", "model", "kind", "layers", "forward", "returns"), rows)
 
 
-def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> list[str]:
+def _framework_calls(result: LintResult) -> str:
+    rows = []
+    for file in result.files:
+        for call in file.of_type(Call):
+            short = call.api.rpartition(".")[2]
+            if short not in _FRAMEWORK_CALLS:
+                continue
+            arguments = []
+            for keyword, expr in call.keywords:
+                value = result.project.resolve(expr, call.location.path)
+                arguments.append(f"{keyword}={value.value!r}" if value is not None else f"{keyword}=?")
+            rows.append((str(call.location), call.api, ", ".join(arguments) or "-"))
+    return _section("framework calls", ("where", "call", "arguments"), rows)
+
+
+def _operations(result: LintResult) -> str:
+    rows = []
+    for file in result.files:
+        for op in file.of_type(Operation):
+            context = " in ".join(reversed(op.loops)) or "-"
+            rows.append((str(op.location), op.scope or "<module>", op.kind, op.subject, context, "yes" if op.no_grad else "-"))
+    return _section("training operations", ("where", "function", "operation", "on", "inside loops", "no_grad"), rows)
+
+
+def _section(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    if not rows:
+        return ""
     widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
-    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [header, *rows]]
+    lines = [f"{title}:"]
+    lines.extend("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [header, *rows])
+    return "\n".join(lines)
