@@ -227,3 +227,64 @@ def test_options_thresholds(project):
         "hplint.toml": "[rules.HP103]\nmax = 5.0\n",
     })
     assert linted.findings("HP103") == []
+
+
+# ---------------------------------------------------------------- values from other places
+
+
+def test_argparse_default_is_reported_at_the_default_with_its_chain(project):
+    linted = project({"train.py": """
+        import argparse
+
+        import torch
+        from torch.utils.data import DataLoader
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--lr", type=float, default=5.0)
+        args = parser.parse_args()
+        optimizer = torch.optim.SGD(model.parameters(), lr=args.lr)
+        for x, y in DataLoader(data, batch_size=16):
+            optimizer.zero_grad()
+            loss_fn(model(x), y).backward()
+            optimizer.step()
+    """})
+    [finding] = linted.findings("HP103")
+    assert (finding["line"], finding["column"]) == (7, 49)
+    assert finding["message"].startswith("SGD lr=5.0 via args.lr ← --lr default (used at train.py:9) is above 1.0")
+    assert finding["source"] == {"path": "train.py", "line": 9}
+
+
+def test_config_value_read_by_code_is_reported_once_at_the_key_naming_the_use(project):
+    linted = project({
+        "configs/train.yaml": "data:\n  batch_size: 512\n",
+        "train.py": """
+            import yaml
+            from torch.utils.data import DataLoader
+
+            cfg = yaml.safe_load(open("configs/train.yaml"))
+            loader = DataLoader(dataset, batch_size=cfg["data"]["batch_size"], shuffle=True)
+            for x, y in loader:
+                criterion(model(x), y).backward()
+                optimizer.step()
+        """,
+    })
+    [finding] = linted.findings("HP101")
+    assert (finding["path"], finding["line"]) == ("configs/train.yaml", 2)
+    assert finding["message"].startswith(
+        'DataLoader batch_size=512 via cfg["data"]["batch_size"] (used at train.py:5)'
+    )
+
+
+def test_config_value_read_only_by_an_evaluation_loader_is_not_a_training_batch(project):
+    linted = project({
+        "configs/train.yaml": "optim:\n  lr: 0.1\nbatch_size: 512\n",
+        "train.py": """
+            import yaml
+            from torch.utils.data import DataLoader
+
+            cfg = yaml.safe_load(open("configs/train.yaml"))
+            val_loader = DataLoader(val_set, batch_size=cfg["batch_size"])
+            loss.backward()
+        """,
+    })
+    assert linted.findings("HP101") == []
