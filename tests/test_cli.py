@@ -199,3 +199,35 @@ def test_module_and_console_script_as_subprocesses(bad):
         assert as_script.returncode == 1 and "HP206" in as_script.stdout
     usage = _subprocess([sys.executable, "-m", "hplint", "nowhere"], bad)
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+def test_check_never_imports_torch_or_user_code(bad):
+    (bad / "sitecustomize_probe.py").write_text("raise SystemExit('user code ran')\nimport torch\n")
+    code = (
+        "import sys\n"
+        "from hplint.cli import main\n"
+        "try:\n"
+        "    main(['.'], standalone_mode=False)\n"
+        "except SystemExit as done:\n"
+        "    assert done.code == 1, done.code\n"
+        "assert 'torch' not in sys.modules, 'check imported torch'\n"
+        "assert 'sitecustomize_probe' not in sys.modules\n"
+    )
+    result = _subprocess([sys.executable, "-c", code], bad)
+    assert result.returncode == 0, result.stderr
+
+
+def test_an_internal_error_exits_2_with_a_message_not_a_traceback(bad, monkeypatch, capsys):
+    import hplint.lint
+    from hplint import cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(hplint.lint, "lint", broken)
+    monkeypatch.chdir(bad)
+    monkeypatch.setattr(sys, "argv", ["hplint", "."])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.run()
+    assert exit_info.value.code == 2
+    assert "hplint: internal error: RuntimeError: boom" in capsys.readouterr().err
