@@ -11,7 +11,7 @@ HYPERPARAMETER_KEYS: dict[str, frozenset[str]] = {
     "lr": frozenset({"lr", "learning_rate", "base_lr", "learningrate"}),
     "batch_size": frozenset({
         "batch_size", "batchsize", "train_batch_size", "per_device_train_batch_size",
-        "train_micro_batch_size_per_gpu", "ims_per_batch", "micro_batch_size",
+        "train_micro_batch_size_per_gpu", "ims_per_batch", "micro_batch_size", "samples_per_gpu",
     }),
     "eval_batch_size": frozenset({
         "eval_batch_size", "val_batch_size", "test_batch_size", "valid_batch_size",
@@ -26,7 +26,11 @@ HYPERPARAMETER_KEYS: dict[str, frozenset[str]] = {
     "optimizer": frozenset({"optimizer", "optim", "optimizer_name"}),
     "warmup": frozenset({"warmup_steps", "warmup_epochs", "warmup_ratio", "warmup_iters"}),
     "patience": frozenset({"patience", "early_stopping_patience"}),
+    "devices": frozenset({"devices", "gpus", "num_gpus", "n_gpu", "num_processes", "nproc_per_node"}),
 }
+
+# Batch-size keys that already count every sample of an optimizer step, across devices.
+GLOBAL_BATCH_KEYS = frozenset({"ims_per_batch", "train_batch_size"})
 
 # Section names under which a batch size belongs to evaluation, not to optimizer steps.
 EVALUATION_SECTIONS = frozenset({
@@ -63,6 +67,15 @@ TRAINING_ARGUMENTS = frozenset({
     "transformers.TrainingArguments", "transformers.Seq2SeqTrainingArguments",
     "transformers.training_args.TrainingArguments",
 })
+
+LIGHTNING_TRAINERS = frozenset({"lightning.Trainer", "lightning.pytorch.Trainer", "pytorch_lightning.Trainer"})
+# Keyword arguments of framework calls that set a hyperparameter.
+CALL_HYPERPARAMETERS: dict[str, dict[str, str]] = {
+    **{trainer: {
+        "max_epochs": "epochs", "max_steps": "max_steps", "accumulate_grad_batches": "grad_accum",
+        "devices": "devices", "gpus": "devices",
+    } for trainer in LIGHTNING_TRAINERS},
+}
 
 VANILLA_RNNS = frozenset({"torch.nn.RNN", "torch.nn.RNNCell"})
 

@@ -40,6 +40,7 @@ class Setting:
     use: Location  # the call, or the config key
     role: str  # train | eval
     in_config: bool  # set by a config file rather than by code
+    group: str  # settings that configure one run together: the same call, or the same config file
 
     def describe_use(self) -> str:
         if self.in_config:
@@ -205,16 +206,41 @@ class Project:
         return self._evaluate_name(key, container.path, depth + 1)
 
     def _config_lookup(self, node: _ConfigNode, key: str, depth: int = 0) -> _Resolved:
+        """A key of a loaded config, through the Hydra groups its defaults list composes."""
         keys = node.keys + (key,)
-        entries = self._config_entries(node.path)
-        if _groups_override_primary(entries):
-            return None  # Hydra composes groups over this file's own values
-        entry = entries.get(keys)
-        if entry is not None:
-            return self._config_value(node.path, entry, depth)
-        if any(candidate[: len(keys)] == keys for candidate in entries):
-            return _ConfigNode(node.path, keys)
+        for path, inner in self._composition(node.path, keys):
+            entries = self._config_entries(path)
+            entry = entries.get(inner)
+            if entry is not None:
+                return self._config_value(path, entry, depth)
+            if any(candidate[: len(inner)] == inner for candidate in entries):
+                return _ConfigNode(node.path, keys)
         return None
+
+    def _composition(self, path: str, keys: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+        """Where `keys` of a Hydra config may be set, highest precedence first: (file, keys there)."""
+        entries = self._config_entries(path)
+        defaults = sorted(
+            ((int(k[1]), k[2:], entry.value.value) for k, entry in entries.items()
+             if len(k) >= 2 and k[0] == "defaults" and k[1].isdigit()),
+        )
+        folder = posixpath.dirname(path)
+        extension = posixpath.splitext(path)[1] or ".yaml"
+        groups: list[tuple[str, tuple[str, ...]]] = []
+        self_first = False
+        for _, group, option in defaults:
+            if option == "_self_" and not group:
+                self_first = not groups  # `_self_` before any group lets the groups win
+                continue
+            if not isinstance(option, str) or len(group) > 1:
+                continue
+            package = tuple(group[0].replace("override ", "").strip().split("/")) if group else ()
+            target = posixpath.normpath(posixpath.join(folder, *package, option + extension))
+            if target in self.files and keys[: len(package)] == package:
+                groups.append((target, keys[len(package):]))
+        groups.reverse()  # a later group overrides an earlier one
+        own = [(path, keys)]
+        return groups + own if self_first else own + groups
 
     def _config_value(self, path: str, entry: ConfigEntry, depth: int) -> _Resolved:
         """A config leaf; `${a.b}` and `${..b}` follow the reference inside the same file."""
@@ -386,25 +412,29 @@ class Project:
                 if hyperparameter is not None:
                     role = "eval" if hyperparameter == "eval_batch_size" else "train"
                     yield from self._setting(call, hyperparameter, expr, short, role)
+        elif call.api in catalogue.CALL_HYPERPARAMETERS:
+            for keyword, hyperparameter in catalogue.CALL_HYPERPARAMETERS[call.api].items():
+                yield from self._setting(call, hyperparameter, call.argument(keyword), short, "train")
 
     def _setting(self, call: Call, hyperparameter: str, expr: Expr | None, consumer: str, role: str) -> Iterator[Setting]:
         value = self.resolve(expr, call.location.path)
         if value is not None and _is_number(value.value):
-            yield Setting(hyperparameter, value, consumer, call.location, role, in_config=False)
+            yield Setting(hyperparameter, value, consumer, call.location, role, in_config=False, group=str(call.location))
 
     def _settings_of_config(self, file: FileFacts) -> Iterator[Setting]:
         for entry in file.of_type(ConfigEntry):
             hyperparameter = _config_hyperparameter(entry)
-            if hyperparameter is None:
+            if hyperparameter is None or entry.keys[0] == "defaults":
                 continue
-            value = _config_number(entry.value.value)
+            value = self._config_value(file.path, entry, 0)
+            if not isinstance(value, Value) or not _is_number(value.value) and hyperparameter != "optimizer":
+                continue
             role = "eval" if hyperparameter == "eval_batch_size" or any(
                 _names_evaluation(key) for key in entry.keys[:-1]
             ) else "train"
-            consumer = ".".join(entry.keys)
             yield Setting(
-                hyperparameter, Value(value, entry.value.location, ()), consumer, entry.value.location, role,
-                in_config=True,
+                hyperparameter, value, ".".join(entry.keys), entry.value.location, role,
+                in_config=True, group=file.path,
             )
 
     def is_training_config(self, path: str) -> bool:
@@ -442,16 +472,6 @@ def _interpolated_keys(reference: str, keys: tuple[str, ...]) -> tuple[str, ...]
         return parts
     parent = keys[: len(keys) - dots]
     return parent + parts if len(keys) - dots >= 0 else None
-
-
-def _groups_override_primary(entries: dict[tuple[str, ...], ConfigEntry]) -> bool:
-    """A Hydra defaults list with `_self_` before other entries lets the groups win."""
-    defaults = sorted(
-        (int(keys[1]), entry.value.value) for keys, entry in entries.items()
-        if len(keys) >= 2 and keys[0] == "defaults" and keys[1].isdigit()
-    )
-    names = [value for _, value in defaults]
-    return "_self_" in names and names[-1] != "_self_"
 
 
 def _is_number(value: Scalar) -> bool:
