@@ -306,6 +306,16 @@ class ConfigEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class LaunchCommand:
+    """A launch of a training script from a shell script or Makefile, with its arguments."""
+
+    script: str  # as written: relative to the launching file's folder or a folder above it
+    arguments: tuple[tuple[str, Const], ...]  # --lr 0.3 -> ("--lr", 0.3); optim.lr=0.3 -> ("optim.lr", 0.3)
+    devices: Const | None  # --nproc_per_node / --num_processes / --num_gpus
+    location: Location  # the script name on the command line
+
+
+@dataclass(frozen=True, slots=True)
 class Suppression:
     """`# hplint: ignore[...]` or `# noqa: ...` on a line; codes empty means all."""
 
@@ -316,7 +326,7 @@ class Suppression:
 
 Fact = Union[
     ParseError, Import, Binding, Call, ModelDef, LossInput, Operation, ConfigEntry, ArgumentDef,
-    FunctionCall, FunctionReturn,
+    FunctionCall, FunctionReturn, LaunchCommand,
 ]
 
 
@@ -339,7 +349,7 @@ _FACT_TYPES: dict[str, type] = {
         Location, Const, Name, Local, Arith, Unknown, Lookup, DictLiteral, ConfigFile, ParsedArgs,
         Parameter, CallResult, Hop, Value, ParseError, Import, Binding, Call, OutputOp, ModelDef,
         ModelRef, LossInput, Operation, ArgumentDef, FunctionCall, FunctionReturn, Layer,
-        ConfigEntry, Suppression, FileFacts,
+        ConfigEntry, LaunchCommand, Suppression, FileFacts,
     )
 }
 

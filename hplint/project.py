@@ -19,7 +19,7 @@ from typing import Any, TypeVar, Union
 from hplint import catalogue
 from hplint.facts import (
     ArgumentDef, Arith, Binding, Call, CallResult, ConfigEntry, ConfigFile, Const, DictLiteral, Expr,
-    FileFacts, FunctionCall, FunctionReturn, Hop, Import, Local, Location, Lookup, LossInput, ModelDef,
+    FileFacts, FunctionCall, FunctionReturn, Hop, Import, LaunchCommand, Local, Location, Lookup, LossInput, ModelDef,
     ModelRef, Name, Operation, Parameter, ParsedArgs, ParseError, Scalar, Value,
 )
 
@@ -70,6 +70,24 @@ class _ModuleNode:
     path: str
 
 
+@dataclass(frozen=True)
+class _Launch:
+    """One launch of a training script: its argparse values and Hydra overrides."""
+
+    command: LaunchCommand
+    script: str  # the launched Python file, as a project path
+    group: str
+
+    def option(self, definition: ArgumentDef) -> Const | None:
+        wanted = {definition.flag, "--" + definition.dest, "--" + definition.dest.replace("_", "-")}
+        found = [value for name, value in self.command.arguments if name in wanted]
+        return found[-1] if found else None
+
+    def override(self, keys: tuple[str, ...]) -> Const | None:
+        found = [value for name, value in self.command.arguments if tuple(name.split(".")) == keys]
+        return found[-1] if found else None
+
+
 _Container = Union[_DictNode, _ConfigNode, _ArgsNode, _ModuleNode]
 _Resolved = Union[Value, _Container, None]
 
@@ -89,6 +107,7 @@ class Project:
     def __init__(self, files: Iterable[FileFacts]) -> None:
         self.files: dict[str, FileFacts] = {facts.path: facts for facts in files}
         self._modules = _module_table(self.files)
+        self._launch: _Launch | None = None  # set while values are read for one launch script
 
     # ------------------------------------------------------------ facts by kind
 
@@ -208,6 +227,9 @@ class Project:
     def _config_lookup(self, node: _ConfigNode, key: str, depth: int = 0) -> _Resolved:
         """A key of a loaded config, through the Hydra groups its defaults list composes."""
         keys = node.keys + (key,)
+        override = self._launch.override(keys) if self._launch is not None else None
+        if override is not None:
+            return _known(Value(override.value, override.location, ()))
         for path, inner in self._composition(node.path, keys):
             entries = self._config_entries(path)
             entry = entries.get(inner)
@@ -265,9 +287,14 @@ class Project:
     def _argument_default(self, path: str, dest: str, depth: int) -> _Resolved:
         here = [(path, definition) for definition in self._arguments(path) if definition.dest == dest]
         found = here or [(p, d) for p, d in self.all_of(ArgumentDef) if d.dest == dest]
-        if len(found) != 1 or found[0][1].default is None:
-            return None  # undefined, defined twice, or required without a default
+        if len(found) != 1:
+            return None  # undefined or defined twice
         where, definition = found[0]
+        launched = self._launch.option(definition) if self._launch is not None and self._launch.script == path else None
+        if launched is not None:
+            return _known(Value(launched.value, launched.location, (Hop(definition.flag, launched.location),)))
+        if definition.default is None:
+            return None  # required, without a default
         value = self._evaluate(definition.default, where, depth + 1)  # type: ignore[arg-type]
         if not isinstance(value, Value):
             return None
@@ -316,10 +343,10 @@ class Project:
         written = self.resolve(config.path, from_path)
         if written is None or not isinstance(written.value, str):
             return None
-        return self._find_config(written.value, from_path)
+        return self._find_file(written.value, from_path, python=False)
 
-    def _find_config(self, written: str, from_path: str) -> str | None:
-        """A loaded config path, relative to the loading file's folder or any folder above it."""
+    def _find_file(self, written: str, from_path: str, python: bool) -> str | None:
+        """A file named in another, relative to that file's folder or any folder above it."""
         folder = posixpath.dirname(from_path)
         candidates = []
         while True:
@@ -329,7 +356,7 @@ class Project:
             folder = posixpath.dirname(folder)
         for candidate in candidates:
             file = self.files.get(candidate)
-            if file is not None and file.language != "python":
+            if file is not None and (file.language == "python") == python:
                 return candidate
         return None
 
@@ -395,9 +422,49 @@ class Project:
         for _, call in self.all_of(Call):
             found.extend(self._settings_of_call(call))
         for path, file in self.files.items():
-            if file.language != "python" and self.is_training_config(path):
+            if file.language not in ("python", "shell") and self.is_training_config(path):
                 found.extend(self._settings_of_config(file))
+        for path, command in self.all_of(LaunchCommand):
+            found.extend(self._settings_of_launch(path, command))
         return tuple(found)
+
+    def _settings_of_launch(self, path: str, command: LaunchCommand) -> Iterator[Setting]:
+        """What a launch changes: values its arguments override, and the devices it starts."""
+        script = self._find_file(command.script, path, python=True)
+        if script is None:
+            return
+        group = f"launch:{command.location}"
+        if command.devices is not None:
+            devices = Value(command.devices.value, command.devices.location, ())
+            consumer = f"launch of {command.script}"
+            yield Setting("devices", devices, consumer, command.location, "train", in_config=False, group=group)
+        self._launch = _Launch(command, script, group)
+        try:
+            for _, call in self.all_of(Call):
+                for setting in self._settings_of_call(call):
+                    if setting.value.origin.path == path:
+                        yield dataclasses.replace(setting, group=group)
+        finally:
+            self._launch = None
+
+    def batch_factors(self, batch: Setting) -> tuple[Setting, ...]:
+        """Gradient accumulation and device count that multiply a per-device batch, when known.
+
+        A factor set in the same call, config file or launch as the batch wins; otherwise one
+        value shared by the whole project. Device counts only count when written as numbers.
+        """
+        if batch.in_config and batch.consumer.rpartition(".")[2].lower() in catalogue.GLOBAL_BATCH_KEYS:
+            return ()
+        factors = []
+        for name in ("grad_accum", "devices"):
+            candidates = [
+                setting for setting in self.settings(name)
+                if setting.role == "train" and _is_count(setting.value.value) and not (name == "devices" and setting.value.chain)
+            ]
+            pool = [setting for setting in candidates if setting.group == batch.group] or candidates
+            if len({setting.value.value for setting in pool}) == 1 and pool[0].value.value > 1:  # type: ignore[operator]
+                factors.append(pool[0])
+        return tuple(factors)
 
     def _settings_of_call(self, call: Call) -> Iterator[Setting]:
         short = call.api.rpartition(".")[2]
@@ -472,6 +539,15 @@ def _interpolated_keys(reference: str, keys: tuple[str, ...]) -> tuple[str, ...]
         return parts
     parent = keys[: len(keys) - dots]
     return parent + parts if len(keys) - dots >= 0 else None
+
+
+def _known(value: Value) -> Value | None:
+    """A launch argument written as `$VAR` is unknown, not a fall back to the default."""
+    return value if value.value is not None else None
+
+
+def _is_count(value: Scalar) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _is_number(value: Scalar) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -9,6 +10,9 @@ from hplint.checks import Rule
 from hplint.diagnostics import Diagnostic, Severity
 from hplint.facts import Location
 from hplint.project import Project, Setting
+
+
+_FACTOR_NAMES = {"grad_accum": "accumulation steps", "devices": "devices"}
 
 
 def _number(setting: Setting) -> float | None:
@@ -77,11 +81,20 @@ class LargeBatch(Rule):
         ]
         for setting in _once_per_value(candidates, role="train"):
             size = _number(setting)
-            if size is None or size <= limit:
+            if size is None:
                 continue
+            factors = project.batch_factors(setting)
+            total = math.prod([size, *(factor.value.value for factor in factors)])  # type: ignore[misc]
+            if total <= limit:
+                continue
+            product = "".join(
+                f" × {factor.value.value} {_FACTOR_NAMES[factor.hyperparameter]} ({factor.value.origin})"
+                for factor in factors
+            )
+            per_step = f"{product} = {format_number(total)}" if factors else f": {format_number(total)}"
             yield self.diagnostic(
-                f"{_described(setting, 'batch_size')}: {format_number(size)} samples per optimizer step is "
-                f"above {limit}; small minibatches generalise better, try {limit} or fewer",
+                f"{_described(setting, 'batch_size')}{per_step} samples per optimizer step is above {limit}; "
+                f"small minibatches generalise better, try {limit} or fewer",
                 setting.value.origin,
                 _source(setting),
             )

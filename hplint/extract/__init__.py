@@ -5,15 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from hplint.extract.configs import extract_config
+from hplint.extract.launch import extract_launch
 from hplint.extract.python import extract_python
 from hplint.facts import Fact, FileFacts, Location, ParseError
 from hplint.suppression import find_suppressions
 
-LANGUAGES = {".py": "python", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
+LANGUAGES = {
+    ".py": "python", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json",
+    ".sh": "shell", ".bash": "shell", ".mk": "shell",
+}
+MAKEFILES = frozenset({"Makefile", "makefile", "GNUmakefile"})
 MAX_CONFIG_BYTES = 1 << 20  # larger JSON/YAML is data (annotations, vocabularies), not a config
 
 
 def language_of(path: Path) -> str | None:
+    if path.name in MAKEFILES:
+        return "shell"
     return LANGUAGES.get(path.suffix.lower())
 
 
@@ -34,7 +41,7 @@ def extract_file(path: Path, display_path: str) -> FileFacts:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             return _unreadable(display_path, language, f"not valid UTF-8 (byte {error.start})")
-        facts = extract_config(display_path, language, text)
+        facts = extract_launch(display_path, text) if language == "shell" else extract_config(display_path, language, text)
     suppressions = find_suppressions(text) if language != "json" else ()
     return FileFacts(display_path, language, tuple(facts), suppressions)
 
