@@ -25,7 +25,8 @@ from hplint.facts import (
 
 FactT = TypeVar("FactT")
 _MAX_DEPTH = 32  # name chains longer than this are cycles or too clever to follow
-_MIN_TRAINING_KEYS = 2  # distinct hyperparameters that make a config a training config
+_MIN_TRAINING_KEYS = 2
+_INHERITANCE_KEYS = frozenset({"_BASE_", "_base_"})  # distinct hyperparameters that make a config a training config
 _EVAL_WORDS = ("val", "eval", "test", "predict", "infer", "dev")
 _WORD = re.compile(r"[a-z]+|[A-Z][a-z]*")
 
@@ -424,6 +425,8 @@ class Project:
         for path, file in self.files.items():
             if file.language not in ("python", "shell") and self.is_training_config(path):
                 found.extend(self._settings_of_config(file))
+            elif file.language == "python" and _is_python_config(file):
+                found.extend(self._settings_of_python_config(file))
         for path, command in self.all_of(LaunchCommand):
             found.extend(self._settings_of_launch(path, command))
         return tuple(found)
@@ -504,6 +507,22 @@ class Project:
                 in_config=True, group=file.path,
             )
 
+    def _settings_of_python_config(self, file: FileFacts) -> Iterator[Setting]:
+        """MMEngine-style configs: `optim_wrapper = dict(optimizer=dict(type="SGD", lr=0.02))`."""
+        leaves: list[tuple[tuple[str, ...], str, Value]] = []
+        for binding in file.of_type(Binding):
+            for keys, expr in _dict_leaves((binding.name,), binding.expr):
+                hyperparameter = catalogue.hyperparameter_for_key(keys[-1])
+                value = self.resolve(expr, file.path) if hyperparameter is not None else None
+                if hyperparameter is not None and value is not None and _is_number(value.value):
+                    leaves.append((keys, hyperparameter, value))
+        inherits = any(binding.name == "_base_" for binding in file.of_type(Binding))
+        if not inherits and len({hyperparameter for _, hyperparameter, _ in leaves}) < _MIN_TRAINING_KEYS:
+            return
+        for keys, hyperparameter, value in leaves:
+            role = "eval" if hyperparameter == "eval_batch_size" or any(_names_evaluation(key) for key in keys[:-1]) else "train"
+            yield Setting(hyperparameter, value, ".".join(keys), value.origin, role, in_config=True, group=file.path)
+
     def is_training_config(self, path: str) -> bool:
         """A config counts when the code loads it or it sets at least two distinct hyperparameters."""
         file = self.files.get(path)
@@ -511,6 +530,8 @@ class Project:
             return False
         if path in self.loaded_configs:
             return True
+        if any(entry.keys[0] in _INHERITANCE_KEYS for entry in file.of_type(ConfigEntry)):
+            return True  # a yacs/MMEngine child config: its base holds the rest
         names = {_config_hyperparameter(entry) for entry in file.of_type(ConfigEntry)}
         names.discard(None)
         return len(names) >= _MIN_TRAINING_KEYS
@@ -539,6 +560,22 @@ def _interpolated_keys(reference: str, keys: tuple[str, ...]) -> tuple[str, ...]
         return parts
     parent = keys[: len(keys) - dots]
     return parent + parts if len(keys) - dots >= 0 else None
+
+
+def _is_python_config(file: FileFacts) -> bool:
+    """A Python file that is a config: it inherits with `_base_`, or lives in a configs folder."""
+    folders = {part.lower() for part in PurePosixPath(file.path).parts[:-1]}
+    return bool(folders & {"configs", "config", "conf"}) or any(
+        binding.name == "_base_" for binding in file.of_type(Binding)
+    )
+
+
+def _dict_leaves(keys: tuple[str, ...], expr: Expr) -> Iterator[tuple[tuple[str, ...], Expr]]:
+    if isinstance(expr, DictLiteral):
+        for key, inner in expr.items:
+            yield from _dict_leaves(keys + (key,), inner)
+    else:
+        yield keys, expr
 
 
 def _known(value: Value) -> Value | None:
