@@ -6,6 +6,8 @@ One place for both config and Python extraction, so `optim.lr` in YAML and
 
 from __future__ import annotations
 
+import re
+
 # Canonical hyperparameter -> config keys that set it (compared case-insensitively).
 HYPERPARAMETER_KEYS: dict[str, frozenset[str]] = {
     "lr": frozenset({"lr", "learning_rate", "base_lr", "learningrate"}),
@@ -51,7 +53,7 @@ def hyperparameter_for_key(key: str) -> str | None:
 # Module prefixes whose calls the Python extractor records.
 WATCHED_MODULES = (
     "torch", "torchvision", "lightning", "pytorch_lightning", "transformers", "accelerate",
-    "deepspeed", "timm", "keras", "tensorflow.keras",
+    "deepspeed", "timm", "keras", "tensorflow", "sklearn", "datasets",
 )
 
 OPTIMIZERS = frozenset({
@@ -76,6 +78,8 @@ CALL_HYPERPARAMETERS: dict[str, dict[str, str]] = {
         "devices": "devices", "gpus": "devices",
     } for trainer in LIGHTNING_TRAINERS},
 }
+
+TRAINING_ARGUMENTS_SHORT = frozenset(api.rpartition(".")[2] for api in TRAINING_ARGUMENTS)
 
 VANILLA_RNNS = frozenset({"torch.nn.RNN", "torch.nn.RNNCell"})
 
@@ -138,9 +142,116 @@ GRAD_SCALERS = frozenset({"torch.cuda.amp.GradScaler", "torch.amp.GradScaler", "
 NO_GRAD_CONTEXTS = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad"})
 MODULE_LIST = "torch.nn.ModuleList"
 # Top-level modules whose functions are never the project's own.
-IMPORTED_NOT_PROJECT = frozenset(WATCHED_MODULES) | {
+IMPORTED_NOT_PROJECT = frozenset(WATCHED_MODULES) | {"tensorflow.keras",
     "os", "sys", "math", "random", "time", "json", "yaml", "re", "argparse", "logging", "typing",
     "collections", "functools", "itertools", "pathlib", "copy", "shutil", "glob", "pickle",
     "numpy", "pandas", "tqdm", "omegaconf", "hydra", "wandb", "mlflow", "sklearn", "PIL", "cv2",
     "datasets", "tensorboard", "matplotlib", "scipy", "einops", "dataclasses", "contextlib",
 }
+SCHEDULER_MODULES = ("torch.optim.lr_scheduler.", "timm.scheduler.", "transformers.get_", "transformers.optimization.")
+# torch functions inside forward that join tensors from two paths (skip connections, dense blocks).
+MERGING_FUNCTIONS = frozenset({"torch.cat", "torch.add", "torch.concat", "torch.stack"})
+GATING_FUNCTIONS = frozenset({"torch.mul", "torch.addcmul"})
+DATA_SPLITS = frozenset({
+    "torch.utils.data.random_split", "torch.utils.data.Subset", "torch.utils.data.dataset.random_split",
+    "sklearn.model_selection.train_test_split", "sklearn.model_selection.KFold",
+    "sklearn.model_selection.StratifiedKFold",
+})
+TO_TENSOR = frozenset({
+    "torchvision.transforms.ToTensor", "torchvision.transforms.v2.ToTensor",
+    "torchvision.transforms.v2.ToImage", "torchvision.transforms.functional.to_tensor",
+})
+# Keyword arguments that pass held-out data to a framework (Keras fit, Lightning fit, HF Trainer).
+HELD_OUT_KEYWORDS = frozenset({"eval_dataset", "validation_split", "validation_data", "val_dataloaders", "eval_dataloader"})
+# The learning rate each adaptive optimizer uses by default (torch.optim).
+ADAPTIVE_DEFAULT_LR = {
+    "Adam": 1e-3, "AdamW": 1e-3, "RMSprop": 1e-2, "Adagrad": 1e-2, "NAdam": 2e-3, "RAdam": 1e-3,
+    "Adamax": 2e-3, "Adadelta": 1.0, "SparseAdam": 1e-3, "Adafactor": 1e-2,
+}
+NON_ADAPTIVE_OPTIMIZERS = frozenset({"SGD", "ASGD"})
+_OPTIMIZER_NAMES = {name.lower(): name for name in (*ADAPTIVE_DEFAULT_LR, *NON_ADAPTIVE_OPTIMIZERS, "LBFGS", "Rprop")}
+
+
+def optimizer_named(text: str) -> str | None:
+    """`torch.optim.AdamW`, `adamw`, `adamw_torch_fused`, `Adam` -> the torch.optim class name."""
+    name = text.rpartition(".")[2].lower()
+    if name in _OPTIMIZER_NAMES:
+        return _OPTIMIZER_NAMES[name]
+    for prefix in ("adamw", "adafactor", "adam", "sgd", "rmsprop", "adagrad"):
+        if name.startswith(prefix + "_"):
+            return _OPTIMIZER_NAMES[prefix]
+    return None
+
+
+EARLY_STOPPING = {
+    "lightning.pytorch.callbacks.EarlyStopping": ("patience", 3),
+    "lightning.pytorch.callbacks.early_stopping.EarlyStopping": ("patience", 3),
+    "lightning.pytorch.EarlyStopping": ("patience", 3),
+    "pytorch_lightning.callbacks.EarlyStopping": ("patience", 3),
+    "keras.callbacks.EarlyStopping": ("patience", 0),
+    "tensorflow.keras.callbacks.EarlyStopping": ("patience", 0),
+    "transformers.EarlyStoppingCallback": ("early_stopping_patience", 1),
+    "transformers.trainer_callback.EarlyStoppingCallback": ("early_stopping_patience", 1),
+}
+CHECKPOINTS = frozenset({
+    "lightning.pytorch.callbacks.ModelCheckpoint", "pytorch_lightning.callbacks.ModelCheckpoint",
+    "keras.callbacks.ModelCheckpoint", "tensorflow.keras.callbacks.ModelCheckpoint",
+})
+SCHEDULE_CONFIG_KEYS = frozenset({
+    "lr_scheduler", "scheduler", "lr_scheduler_type", "steps", "lr_policy", "schedule", "sched",
+    "param_scheduler", "lr_schedule", "milestones", "warmup_steps", "warmup_ratio", "warmup_epochs",
+})
+DECAYING_SCHEDULERS = frozenset({
+    "torch.optim.lr_scheduler.StepLR", "torch.optim.lr_scheduler.MultiStepLR", "torch.optim.lr_scheduler.ExponentialLR",
+})
+# Words in an `if` test that show a loop tracking the best epoch or stopping early by hand.
+STOPPING_WORDS = ("best", "patience", "early_stop", "no_improve", "bad_epochs")
+# Layer families, by torch.nn class name.
+LINEAR_LAYERS = frozenset({"Linear", "LazyLinear", "Bilinear"})
+CONV_LAYERS = frozenset({"Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "LazyConv2d"})
+IMAGE_CONVS = frozenset({"torch.nn.Conv2d", "torch.nn.Conv3d"})
+RECURRENT_LAYERS = frozenset({"RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"})
+RECURRENT_APIS = frozenset({"torch.nn.RNN", "torch.nn.LSTM", "torch.nn.GRU"})
+NORM_LAYERS = frozenset({
+    "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm", "GroupNorm", "LayerNorm", "InstanceNorm1d",
+    "InstanceNorm2d", "InstanceNorm3d", "LocalResponseNorm", "RMSNorm", "LazyBatchNorm2d",
+})
+NORM_FUNCTIONS = frozenset({"batch_norm", "layer_norm", "group_norm", "instance_norm", "normalize", "rms_norm"})
+ATTENTION_LAYERS = frozenset({
+    "MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder", "TransformerEncoderLayer",
+    "TransformerDecoderLayer",
+})
+# Operations that may end a network whose output is logits or a regression value, but should not.
+HIDDEN_OUTPUT_OPS = frozenset({
+    "relu", "ReLU", "relu6", "ReLU6", "leaky_relu", "LeakyReLU", "elu", "ELU", "selu", "SELU", "gelu", "GELU",
+    "silu", "SiLU", "mish", "Mish", "prelu", "PReLU", "dropout", "Dropout", "BatchNorm1d", "BatchNorm2d",
+    "LayerNorm", "batch_norm", "layer_norm", "GroupNorm",
+})
+SATURATING = frozenset({"sigmoid", "Sigmoid", "tanh", "Tanh"})
+# Losses that take logits or regression values (what HP202 protects).
+LOGIT_OR_VALUE_LOSSES = frozenset({
+    "torch.nn.CrossEntropyLoss", "torch.nn.functional.cross_entropy", "torch.nn.BCEWithLogitsLoss",
+    "torch.nn.functional.binary_cross_entropy_with_logits", "torch.nn.MSELoss", "torch.nn.functional.mse_loss",
+    "torch.nn.L1Loss", "torch.nn.functional.l1_loss", "torch.nn.SmoothL1Loss", "torch.nn.HuberLoss",
+})
+DROPOUT_LAYERS = frozenset({
+    "torch.nn.Dropout", "torch.nn.Dropout1d", "torch.nn.Dropout2d", "torch.nn.Dropout3d", "torch.nn.AlphaDropout",
+    "torch.nn.FeatureAlphaDropout", "torch.nn.functional.dropout", "torch.nn.functional.dropout2d",
+})
+CONSTANT_INITS = frozenset({
+    "torch.nn.init.zeros_", "torch.nn.init.ones_", "torch.nn.init.constant_", "torch.nn.init.zeros",
+    "torch.nn.init.constant",
+})
+WEIGHTED_LAYERS = LINEAR_LAYERS | CONV_LAYERS | RECURRENT_LAYERS
+
+_EVAL_WORDS = ("val", "eval", "test", "predict", "infer", "dev", "holdout")
+_WORD = re.compile(r"[a-z]+|[A-Z][a-z]*")
+
+
+def names_evaluation(name: str | None) -> bool:
+    """`val_loader`, `testloader`, `LitModel.val_dataloader`, `eval`: evaluation, not training."""
+    if not name:
+        return False
+    words = [word.lower() for word in _WORD.findall(name.rpartition(".")[2] or name)]
+    return any(word.startswith(_EVAL_WORDS) for word in words)
+

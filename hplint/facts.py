@@ -221,6 +221,8 @@ class ModelDef:
     outputs: tuple[OutputOp, ...]  # one per return path of forward (empty when unknown)
     layers: tuple[Layer, ...]  # built in __init__ (for nn.Sequential: its elements)
     forward: tuple[OutputOp, ...]  # operations forward applies, in order
+    merges: bool  # forward adds or concatenates tensors (a skip connection is possible)
+    gates: bool  # forward multiplies tensors (a sigmoid/tanh may be a gate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,8 +246,9 @@ class LossInput:
 class Operation:
     """A training-loop operation, in the order written, with the context it runs in.
 
-    kind: backward | optimizer_step | zero_grad | model_zero_grad | grad_cleared | train_mode |
-    eval_mode | loop | fit | trainer_train | calls (a function of the project).
+    kind: backward | optimizer_step | scheduler_step | zero_grad | model_zero_grad | grad_cleared |
+    train_mode | eval_mode | loop | fit | trainer_train | save | lr_assignment | calls (a function
+    of the project).
     """
 
     kind: str
@@ -254,6 +257,9 @@ class Operation:
     scope: str  # qualified name of the enclosing function, "" at module level
     loops: tuple[str, ...]  # iterables of the enclosing for-loops, outermost first
     no_grad: bool  # inside torch.no_grad()/inference_mode() (a with-block or a decorator)
+    condition: str  # the test of the innermost enclosing `if`, "" when none
+    count: "Expr | None"  # for a loop over range(n): how many times it runs
+    target: str  # for a loop: its variable(s)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 from typing import Any, TypeVar, Union
 
 from hplint import catalogue
+from hplint.catalogue import names_evaluation
 from hplint.facts import (
     ArgumentDef, Arith, Binding, Call, CallResult, ConfigEntry, ConfigFile, Const, DictLiteral, Expr,
     FileFacts, FunctionCall, FunctionReturn, Hop, Import, LaunchCommand, Local, Location, Lookup, LossInput, ModelDef,
@@ -26,9 +27,9 @@ from hplint.facts import (
 FactT = TypeVar("FactT")
 _MAX_DEPTH = 32  # name chains longer than this are cycles or too clever to follow
 _MIN_TRAINING_KEYS = 2
-_INHERITANCE_KEYS = frozenset({"_BASE_", "_base_"})  # distinct hyperparameters that make a config a training config
-_EVAL_WORDS = ("val", "eval", "test", "predict", "infer", "dev")
-_WORD = re.compile(r"[a-z]+|[A-Z][a-z]*")
+_INHERITANCE_KEYS = frozenset({"_BASE_", "_base_"})
+_CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
+_OPTIMIZER_KEYS = frozenset({"name", "type", "class_path", "_target_", "optimizer", "optim", "optimizer_name"})  # distinct hyperparameters that make a config a training config
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +373,12 @@ class Project:
                 located = self._loaded_config(config, path)
                 if located is not None:
                     found.add(located)
+            # A path handed to a framework or an option: TrainingArguments(deepspeed="ds.json"), --config x.yaml
+            for constant in _nested(file.facts, Const):
+                if isinstance(constant.value, str) and constant.value.endswith(_CONFIG_SUFFIXES):
+                    located = self._find_file(constant.value, path, python=False)
+                    if located is not None:
+                        found.add(located)
         return frozenset(found)
 
     # ------------------------------------------------------------ modules and models
@@ -429,6 +436,7 @@ class Project:
                 found.extend(self._settings_of_python_config(file))
         for path, command in self.all_of(LaunchCommand):
             found.extend(self._settings_of_launch(path, command))
+        found.extend(self._settings_of_loops())
         return tuple(found)
 
     def _settings_of_launch(self, path: str, command: LaunchCommand) -> Iterator[Setting]:
@@ -464,15 +472,72 @@ class Project:
                 setting for setting in self.settings(name)
                 if setting.role == "train" and _is_count(setting.value.value) and not (name == "devices" and setting.value.chain)
             ]
-            pool = [setting for setting in candidates if setting.group == batch.group] or candidates
+            pool = [setting for setting in candidates if setting.group == batch.group and _applies_to(setting, batch)]
+            if not pool and any(setting.group == batch.group for setting in candidates):
+                continue  # the run's own config sets it elsewhere: for another section
+            pool = pool or candidates
             if len({setting.value.value for setting in pool}) == 1 and pool[0].value.value > 1:  # type: ignore[operator]
                 factors.append(pool[0])
         return tuple(factors)
 
+    def _settings_of_loops(self) -> Iterator[Setting]:
+        """`for epoch in range(EPOCHS)`: the number of epochs a manual loop trains."""
+        for path, op in self.all_of(Operation):
+            if op.kind == "loop" and op.count is not None and "epoch" in op.target.lower():
+                value = self.resolve(op.count, path)
+                if value is not None and _is_number(value.value):
+                    yield Setting("epochs", value, "training loop", op.location, "train", in_config=False, group=path)
+
+    def call_at(self, location: Location) -> Call | None:
+        """The library call written at a location (a layer's constructor, for its arguments)."""
+        return self._calls_by_location.get(location)
+
+    @cached_property
+    def _calls_by_location(self) -> dict[Location, Call]:
+        return {call.location: call for _, call in self.all_of(Call)}
+
+    def operations(self, path: str, scope: str) -> list[Operation]:
+        """The operations of one function (or module body), in the order written."""
+        return self._operations_by_scope.get((path, scope), [])
+
+    def functions(self) -> Iterator[tuple[str, str, list[Operation]]]:
+        """Every function (and module body) with operations: (path, scope, its operations)."""
+        for (path, scope), operations in sorted(self._operations_by_scope.items()):
+            yield path, scope, operations
+
+    @cached_property
+    def _operations_by_scope(self) -> dict[tuple[str, str], list[Operation]]:
+        grouped: dict[tuple[str, str], list[Operation]] = {}
+        for path, op in self.all_of(Operation):
+            grouped.setdefault((path, op.scope), []).append(op)
+        return grouped
+
+    def callees(self, path: str, scope: str) -> Iterator[tuple[str, str]]:
+        """The project functions a function calls, as (path, qualified name in that file)."""
+        for op in self.operations(path, scope):
+            if op.kind != "calls":
+                continue
+            if "." not in op.subject:
+                yield path, op.subject
+            else:
+                target = self._lookup_qualified(op.subject, path)
+                if target is not None:
+                    yield target
+
+    def callers(self, path: str, function: str) -> Iterator[Operation]:
+        """The `calls` operations anywhere in the project that call a module-level function."""
+        for caller, op in self.all_of(Operation):
+            if op.kind != "calls":
+                continue
+            if ("." not in op.subject and caller == path and op.subject == function) or (
+                "." in op.subject and self._lookup_qualified(op.subject, caller) == (path, function)
+            ):
+                yield op
+
     def _settings_of_call(self, call: Call) -> Iterator[Setting]:
         short = call.api.rpartition(".")[2]
         if call.api in catalogue.DATA_LOADERS:
-            role = "eval" if _names_evaluation(call.target) or _names_evaluation(call.scope) else "train"
+            role = "eval" if names_evaluation(call.target) or names_evaluation(call.scope) else "train"
             yield from self._setting(call, "batch_size", call.argument("batch_size", 1), short, role)
         elif call.api in catalogue.OPTIMIZERS:
             yield from self._setting(call, "lr", call.argument("lr", 1), short, "train")
@@ -492,15 +557,17 @@ class Project:
             yield Setting(hyperparameter, value, consumer, call.location, role, in_config=False, group=str(call.location))
 
     def _settings_of_config(self, file: FileFacts) -> Iterator[Setting]:
+        written: set[Location] = set()  # a key merged in with `<<: *base` is written once
         for entry in file.of_type(ConfigEntry):
             hyperparameter = _config_hyperparameter(entry)
-            if hyperparameter is None or entry.keys[0] == "defaults":
+            if hyperparameter is None or _is_hydra_defaults(entry.keys) or entry.value.location in written:
                 continue
+            written.add(entry.value.location)
             value = self._config_value(file.path, entry, 0)
             if not isinstance(value, Value) or not _is_number(value.value) and hyperparameter != "optimizer":
                 continue
             role = "eval" if hyperparameter == "eval_batch_size" or any(
-                _names_evaluation(key) for key in entry.keys[:-1]
+                names_evaluation(key) for key in entry.keys[:-1]
             ) else "train"
             yield Setting(
                 hyperparameter, value, ".".join(entry.keys), entry.value.location, role,
@@ -520,8 +587,27 @@ class Project:
         if not inherits and len({hyperparameter for _, hyperparameter, _ in leaves}) < _MIN_TRAINING_KEYS:
             return
         for keys, hyperparameter, value in leaves:
-            role = "eval" if hyperparameter == "eval_batch_size" or any(_names_evaluation(key) for key in keys[:-1]) else "train"
+            role = "eval" if hyperparameter == "eval_batch_size" or any(names_evaluation(key) for key in keys[:-1]) else "train"
             yield Setting(hyperparameter, value, ".".join(keys), value.origin, role, in_config=True, group=file.path)
+
+    def optimizer_of(self, setting: Setting) -> str | None:
+        """The optimizer (torch.optim class name) a learning-rate setting belongs to, when written."""
+        if not setting.in_config:
+            if setting.consumer in catalogue.TRAINING_ARGUMENTS_SHORT:
+                call = self.call_at(setting.use)
+                chosen = self.resolve(call.argument("optim"), setting.use.path) if call is not None else None
+                return catalogue.optimizer_named(str(chosen.value)) if chosen is not None else "AdamW"
+            return catalogue.optimizer_named(setting.consumer)
+        keys = tuple(setting.consumer.split("."))
+        best: tuple[int, str] | None = None
+        for entry in self._config_entries(setting.use.path).values():
+            if entry.keys[-1].lower() not in _OPTIMIZER_KEYS or not isinstance(entry.value.value, str):
+                continue
+            name = catalogue.optimizer_named(entry.value.value)
+            parent = entry.keys[:-1]
+            if name is not None and keys[: len(parent)] == parent and (best is None or len(parent) > best[0]):
+                best = (len(parent), name)
+        return best[1] if best is not None else None
 
     def is_training_config(self, path: str) -> bool:
         """A config counts when the code loads it or it sets at least two distinct hyperparameters."""
@@ -576,6 +662,20 @@ def _dict_leaves(keys: tuple[str, ...], expr: Expr) -> Iterator[tuple[tuple[str,
             yield from _dict_leaves(keys + (key,), inner)
     else:
         yield keys, expr
+
+
+def _is_hydra_defaults(keys: tuple[str, ...]) -> bool:
+    return len(keys) > 1 and keys[0] == "defaults" and keys[1].isdigit()
+
+
+def _applies_to(factor: Setting, batch: Setting) -> bool:
+    """In one config, a factor counts for a batch in its own section (or above), or from a trainer section."""
+    if not (factor.in_config and batch.in_config):
+        return True
+    section = tuple(factor.consumer.split("."))[:-1]
+    return tuple(batch.consumer.split("."))[: len(section)] == section or any(
+        part.lower() in ("trainer", "training", "runtime") for part in section
+    )
 
 
 def _known(value: Value) -> Value | None:
@@ -639,22 +739,17 @@ def _compute(op: str, numbers: list[int | float]) -> int | float | None:
     return result
 
 
-def _names_evaluation(name: str | None) -> bool:
-    """`val_loader`, `testloader`, `LitModel.val_dataloader`, `eval`: evaluation, not training."""
-    if not name:
-        return False
-    words = [word.lower() for word in _WORD.findall(name.rpartition(".")[2] or name)]
-    return any(word.startswith(_EVAL_WORDS) for word in words)
-
-
 def _config_hyperparameter(entry: ConfigEntry) -> str | None:
     if not entry.keys or entry.keys[-1].isdigit():
         return None
     hyperparameter = catalogue.hyperparameter_for_key(entry.keys[-1])
     if hyperparameter is None or hyperparameter == "optimizer":
         return hyperparameter
-    # Numeric hyperparameters only count when they hold a number (or a number-like string).
-    return hyperparameter if isinstance(_config_number(entry.value.value), (int, float)) else None
+    # Numeric hyperparameters only count when they hold a number, a number-like string or a reference.
+    value = entry.value.value
+    if isinstance(_config_number(value), (int, float)) or isinstance(value, str) and _INTERPOLATION.fullmatch(value):
+        return hyperparameter
+    return None
 
 
 def _config_number(value: Scalar) -> Scalar:

@@ -11,7 +11,7 @@ from hplint.facts import Location
 from hplint.project import Project
 
 # One module per family; a new family is one more name here.
-_FAMILIES = ("parsing", "optimizer", "architecture")
+_FAMILIES = ("parsing", "optimizer", "architecture", "training", "probe")
 
 
 class Rule:

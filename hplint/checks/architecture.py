@@ -8,7 +8,7 @@ from typing import Any
 from hplint import catalogue
 from hplint.checks import Rule
 from hplint.diagnostics import Diagnostic, Severity
-from hplint.facts import Location
+from hplint.facts import Call, Layer, Location, ModelDef, Value
 from hplint.project import Project
 
 # What each activating loss does itself, and what to do instead, for the message.
@@ -60,4 +60,353 @@ class VanillaRnn(Rule):
                 f"nn.{cell}: a vanilla recurrent cell struggles with long-range dependencies; "
                 f"use {gated} (same arguments)",
                 call.location,
+            )
+
+
+def _short(api: str) -> str:
+    return api.rpartition(".")[2]
+
+
+def _number(value: Value | None) -> float | None:
+    if value is None or isinstance(value.value, bool) or not isinstance(value.value, (int, float)):
+        return None
+    return value.value
+
+
+def _is_mlp(model: ModelDef) -> bool:
+    """Only fully-connected layers (and activations, dropout, norms): no conv, recurrent, embedding, attention."""
+    kinds = {_short(layer.api) for layer in model.layers}
+    others = catalogue.CONV_LAYERS | catalogue.RECURRENT_LAYERS | catalogue.ATTENTION_LAYERS | {"Embedding", "EmbeddingBag"}
+    return bool(kinds & catalogue.LINEAR_LAYERS) and not kinds & others
+
+
+def _count(model: ModelDef, kinds: frozenset[str]) -> int | None:
+    """How many layers of these kinds the model builds; None when a loop hides the count."""
+    total = 0
+    for layer in model.layers:
+        if _short(layer.api) in kinds:
+            if layer.count == 0:
+                return None
+            total += layer.count
+    return total
+
+
+def _models(project: Project) -> Iterator[ModelDef]:
+    for _, model in project.all_of(ModelDef):
+        yield model
+
+
+class HiddenActivationOnOutput(Rule):
+    code = "HP202"
+    name = "hidden-activation-on-output"
+    severity = Severity.WARNING
+    summary = "ReLU, dropout or a normalisation as the last operation of a network whose output is logits or a value"
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        reported: set[Location] = set()
+        for pair in project.model_losses():
+            outputs = pair.model.outputs
+            if pair.loss.loss not in catalogue.LOGIT_OR_VALUE_LOSSES or not outputs:
+                continue
+            if any(output.op not in catalogue.HIDDEN_OUTPUT_OPS for output in outputs):
+                continue
+            loss = _short(pair.loss.loss)
+            for output in outputs:
+                if output.location in reported:
+                    continue
+                reported.add(output.location)
+                yield self.diagnostic(
+                    f"{output.op} is the last operation of {pair.model.name}, whose output goes into {loss} "
+                    f"({pair.loss.location}): it distorts the logits or values the loss expects; end with the "
+                    "last Linear/Conv layer",
+                    output.location,
+                    pair.loss.location,
+                )
+
+
+class DeepMlp(Rule):
+    code = "HP203"
+    name = "deep-mlp"
+    severity = Severity.INFO
+    summary = "more fully-connected layers in a row than max in a non-convolutional model"
+    options = {"max": 3}
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        for model in _models(project):
+            count = _count(model, catalogue.LINEAR_LAYERS) if _is_mlp(model) else None
+            if count is None or count <= options["max"]:
+                continue
+            yield self.diagnostic(
+                f"{model.name} stacks {count} fully-connected layers; past {options['max']} an MLP rarely gains "
+                f"accuracy but trains slower: try {options['max']} wider layers",
+                model.location,
+            )
+
+
+class NarrowFirstHidden(Rule):
+    code = "HP204"
+    name = "narrow-first-hidden"
+    severity = Severity.INFO
+    summary = "first hidden Linear layer with fewer units than inputs"
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        for model in _models(project):
+            if not _is_mlp(model) or (_count(model, catalogue.LINEAR_LAYERS) or 0) < 2:
+                continue
+            first = next(layer for layer in model.layers if _short(layer.api) in catalogue.LINEAR_LAYERS)
+            call = project.call_at(first.location)
+            if call is None:
+                continue
+            inputs = _number(project.resolve(call.argument("in_features", 0), call.location.path))
+            units = _number(project.resolve(call.argument("out_features", 1), call.location.path))
+            if inputs is None or units is None or units >= inputs:
+                continue
+            yield self.diagnostic(
+                f"the first hidden layer of {model.name}, Linear({inputs:g}, {units:g}), has fewer units than its "
+                f"{inputs:g} inputs; a first hidden layer at least as wide as the input usually learns better",
+                first.location,
+            )
+
+
+class LargeKernel(Rule):
+    code = "HP205"
+    name = "large-kernel"
+    severity = Severity.INFO
+    summary = "Conv2d/Conv3d kernel larger than max"
+    options = {"max": 7}
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        reported: set[Location] = set()
+        for call in project.calls(catalogue.IMAGE_CONVS):
+            value = project.resolve(call.argument("kernel_size", 2), call.location.path)
+            if value is None or value.origin in reported:
+                continue
+            sizes = value.value if isinstance(value.value, tuple) else (value.value,)
+            if not all(isinstance(size, int) and not isinstance(size, bool) for size in sizes):
+                continue
+            if max(sizes) <= options["max"]:  # type: ignore[type-var]
+                continue
+            reported.add(value.origin)
+            written = "×".join(str(size) for size in sizes)
+            yield self.diagnostic(
+                f"{_short(call.api)} kernel_size={written} is larger than {options['max']}; stacked 3×3 "
+                "convolutions see as far with fewer parameters and more non-linearity",
+                value.origin,
+                call.location if value.chain else None,
+            )
+
+
+class DeepRnnStack(Rule):
+    code = "HP207"
+    name = "deep-rnn-stack"
+    severity = Severity.INFO
+    summary = "more stacked recurrent layers than max"
+    options = {"max": 3}
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        for call in project.calls(catalogue.RECURRENT_APIS | catalogue.VANILLA_RNNS):
+            value = project.resolve(call.argument("num_layers", 2), call.location.path)
+            layers = _number(value)
+            if value is None or layers is None or layers <= options["max"]:
+                continue
+            yield self.diagnostic(
+                f"{_short(call.api)} num_layers={layers:g} stacks more than {options['max']} recurrent layers; "
+                "gains usually stop at 2–3 and deep stacks are slow and hard to train",
+                value.origin,
+                call.location if value.chain else None,
+            )
+
+
+class EmbeddingDim(Rule):
+    code = "HP208"
+    name = "embedding-dim"
+    severity = Severity.INFO
+    summary = "nn.Embedding over a large vocabulary with a dimension outside [min, max]"
+    options = {"min": 50, "max": 1000, "min-vocab": 1000}
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        with_attention = _files_with_attention(project)
+        for call in project.calls({"torch.nn.Embedding"}):
+            if call.location.path in with_attention:
+                continue
+            path = call.location.path
+            vocab = _number(project.resolve(call.argument("num_embeddings", 0), path))
+            dim_value = project.resolve(call.argument("embedding_dim", 1), path)
+            dim = _number(dim_value)
+            if vocab is None or dim is None or dim_value is None or vocab < options["min-vocab"]:
+                continue
+            if options["min"] <= dim <= options["max"]:
+                continue
+            yield self.diagnostic(
+                f"Embedding over {vocab:g} tokens with {dim:g} dimensions; word embeddings work best with "
+                f"{options['min']}–{options['max']} (most often 50–300)",
+                dim_value.origin,
+                call.location if dim_value.chain else None,
+            )
+
+
+def _files_with_attention(project: Project) -> set[str]:
+    """Files whose models use attention: there the embedding width is the model width."""
+    found = set()
+    for path, call in project.all_of(Call):
+        if _short(call.api) in catalogue.ATTENTION_LAYERS or "attention" in call.api.lower():
+            found.add(path)
+    for path, model in project.all_of(ModelDef):
+        if any(word in model.name.lower() for word in ("attention", "attn", "transformer")):
+            found.add(path)
+    return found
+
+
+class SaturatingActivation(Rule):
+    code = "HP209"
+    name = "saturating-activation"
+    severity = Severity.INFO
+    summary = "Sigmoid/Tanh as a hidden activation of a feed-forward or convolutional net"
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        for model in _models(project):
+            if model.gates or _count(model, catalogue.RECURRENT_LAYERS) != 0:
+                continue
+            sequence = [(layer.api.rpartition(".")[2], layer.location) for layer in model.layers] if model.kind == "sequential" else [
+                (op.op, op.location) for op in model.forward
+            ]
+            weighted = catalogue.LINEAR_LAYERS | catalogue.CONV_LAYERS
+            for index, (op, location) in enumerate(sequence):
+                if op in catalogue.SATURATING and any(later in weighted for later, _ in sequence[index + 1:]):
+                    yield self.diagnostic(
+                        f"{op} as a hidden activation of {model.name}: it saturates and its gradient vanishes "
+                        "in deeper nets; use ReLU (or GELU) between layers",
+                        location,
+                    )
+                    break
+
+
+class DropoutRange(Rule):
+    code = "HP210"
+    name = "dropout-range"
+    severity = Severity.WARNING
+    summary = "dropout probability above max (underfits); p < 0 or p >= 1 is an error"
+    options = {"max": 0.5}
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        seen: set[Location] = set()
+        for value, where, source in _dropout_values(project):
+            p = _number(value)
+            if value is None or p is None or value.origin in seen:
+                continue
+            seen.add(value.origin)
+            if p < 0 or p >= 1:
+                yield self.diagnostic(
+                    f"dropout p={p:g} ({where}) is not a probability in [0, 1): it fails or drops every unit",
+                    value.origin, source, Severity.ERROR,
+                )
+            elif p > options["max"]:
+                yield self.diagnostic(
+                    f"dropout p={p:g} ({where}) drops more than {options['max']:g} of the units: the network "
+                    f"underfits; start from 0.2–{options['max']:g}",
+                    value.origin, source,
+                )
+
+
+def _dropout_values(project: Project) -> Iterator[tuple[Value | None, str, Location | None]]:
+    for _, call in project.all_of(Call):
+        if not call.api.startswith("torch.nn."):
+            continue
+        short = _short(call.api)
+        if call.api in catalogue.DROPOUT_LAYERS:
+            position = 1 if call.api.startswith("torch.nn.functional.") else 0
+            written = call.argument("p", position)
+        else:
+            written = call.argument("dropout")
+        if written is None:
+            continue
+        value = project.resolve(written, call.location.path)
+        yield value, f"{short} at {call.location}", call.location if value is not None and value.chain else None
+    for setting in project.settings("dropout"):
+        if setting.in_config:
+            yield setting.value, f"key {setting.consumer}", None
+
+
+class WeightInit(Rule):
+    code = "HP211"
+    name = "weight-init"
+    severity = Severity.WARNING
+    summary = "hidden-layer weights initialised to a constant (every unit stays identical)"
+    options = {"min-layers": 8}
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        models = {model.name: model for _, model in project.all_of(ModelDef) if model.kind == "class"}
+        for call in project.calls(catalogue.CONSTANT_INITS):
+            target = call.args[0] if call.args else None
+            text = getattr(target, "text", "")
+            if not text.startswith("self.") or not text.endswith(".weight"):
+                continue
+            attribute = text[len("self."):-len(".weight")]
+            model = models.get(call.scope.split(".")[0])
+            layer = _layer_named(model, attribute) if model is not None else None
+            if model is None or layer is None or _short(layer.api) not in catalogue.WEIGHTED_LAYERS:
+                continue
+            if _is_output_or_projection(model, attribute):
+                continue
+            yield self.diagnostic(
+                f"{_short(call.api)}({text}) gives every unit of the hidden layer {attribute} the same weights, "
+                "so they compute and learn the same thing; use the default init, or kaiming_/xavier_ for "
+                "hidden layers (zero-init only the output or a residual branch's last projection)",
+                call.location,
+                severity=Severity.ERROR,
+            )
+
+
+_OUTPUT_NAMES = ("head", "out", "classifier", "proj", "last", "final", "logit", "zero", "gate", "modulation", "adaln", "fc_o")
+
+
+def _layer_named(model: ModelDef, attribute: str) -> Layer | None:
+    return next((layer for layer in model.layers if layer.attribute == attribute), None)
+
+
+def _is_output_or_projection(model: ModelDef, attribute: str) -> bool:
+    """The output layer, or a layer named like a residual branch's last projection (Fixup, ReZero, adaLN-Zero)."""
+    if any(word in attribute.lower() for word in _OUTPUT_NAMES):
+        return True
+    weighted = [layer for layer in model.layers if _short(layer.api) in catalogue.WEIGHTED_LAYERS]
+    return bool(weighted) and weighted[-1].attribute == attribute
+
+
+class NoNormalization(Rule):
+    code = "HP212"
+    name = "no-normalization"
+    severity = Severity.INFO
+    summary = "a CNN with at least min-layers conv layers and no normalisation"
+    options = {"min-layers": 6}
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        for model in _models(project):
+            convs = _count(model, catalogue.CONV_LAYERS)
+            if convs is None or convs < options["min-layers"]:
+                continue
+            if _count(model, catalogue.NORM_LAYERS) or any(op.op in catalogue.NORM_FUNCTIONS for op in model.forward):
+                continue
+            yield self.diagnostic(
+                f"{model.name} has {convs} conv layers and no BatchNorm/GroupNorm/LayerNorm: deep CNNs train "
+                "faster and more stably with a normalisation after each conv",
+                model.location,
+            )
+
+
+class NoResidual(Rule):
+    code = "HP213"
+    name = "no-residual"
+    severity = Severity.INFO
+    summary = "a plain stack of at least min-layers weighted layers with no skip connection"
+    options = {"min-layers": 12}
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        for model in _models(project):
+            weighted = _count(model, catalogue.LINEAR_LAYERS | catalogue.CONV_LAYERS)
+            if weighted is None or weighted < options["min-layers"] or model.merges:
+                continue
+            yield self.diagnostic(
+                f"{model.name} is a plain stack of {weighted} weighted layers with no skip connection; "
+                "past a dozen layers, residual connections make the difference between training and not",
+                model.location,
             )

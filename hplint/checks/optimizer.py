@@ -6,9 +6,10 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from hplint import catalogue
 from hplint.checks import Rule
 from hplint.diagnostics import Diagnostic, Severity
-from hplint.facts import Location
+from hplint.facts import Call, ConfigEntry, Location, Operation
 from hplint.project import Project, Setting
 
 
@@ -130,3 +131,249 @@ class LearningRateOutOfRange(Rule):
                     f"{described} is below {format_number(low)}: training barely moves; try log-spaced values from 0.1 down",
                     setting.value.origin, _source(setting),
                 )
+
+
+class BatchNotPowerOfTwo(Rule):
+    code = "HP102"
+    name = "batch-not-power-of-two"
+    severity = Severity.INFO
+    summary = "training batch size that is not a power of two"
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        candidates = [setting for setting in project.settings("batch_size") if setting.in_config or project.trains]
+        for setting in _once_per_value(candidates, role="train"):
+            size = _number(setting)
+            if not isinstance(size, int) or size <= 0 or size & (size - 1) == 0:
+                continue
+            below = 1 << (size.bit_length() - 1)
+            yield self.diagnostic(
+                f"{_described(setting, 'batch_size')} is not a power of two; {below} or {below * 2} maps better "
+                "onto GPU memory and kernels",
+                setting.value.origin,
+                _source(setting),
+            )
+
+
+class AdaptiveLearningRateTooHigh(Rule):
+    code = "HP104"
+    name = "adaptive-lr-too-high"
+    severity = Severity.WARNING
+    summary = "Adam-family optimizer with lr far above its own default"
+    options = {"factor": 10.0}
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        factor = options["factor"]
+        for setting in _once_per_value(project.settings("lr")):
+            lr = _number(setting)
+            optimizer = project.optimizer_of(setting)
+            default = catalogue.ADAPTIVE_DEFAULT_LR.get(optimizer or "")
+            if lr is None or default is None or lr <= factor * default:
+                continue
+            yield self.diagnostic(
+                f"{_described(setting, 'lr')} is {lr / default:.0f}× {optimizer}'s default {format_number(default)}; adaptive "
+                f"optimizers scale steps themselves, try {format_number(default)} to {format_number(default * 0.3)}",
+                setting.value.origin,
+                _source(setting),
+            )
+
+
+def _training_epochs(project: Project) -> Setting | None:
+    """The number of epochs the project trains, when one value is known."""
+    epochs = [setting for setting in project.settings("epochs") if setting.role == "train" and _number(setting)]
+    values = {_number(setting) for setting in epochs}
+    return epochs[0] if len(values) == 1 else None
+
+
+def _has_schedule(project: Project) -> bool:
+    if any(call.api.startswith(catalogue.SCHEDULER_MODULES) for _, call in project.all_of(Call)):
+        return True
+    if any(op.kind in ("scheduler_step", "lr_assignment") for _, op in project.all_of(Operation)):
+        return True
+    for setting in project.settings("lr"):
+        if not setting.in_config and setting.consumer in catalogue.TRAINING_ARGUMENTS_SHORT:
+            return True  # Hugging Face decays linearly unless told otherwise
+    for path, file in project.files.items():
+        if file.language in ("python", "shell") or not project.is_training_config(path):
+            continue
+        for entry in file.of_type(ConfigEntry):
+            if any(key.lower() in catalogue.SCHEDULE_CONFIG_KEYS for key in entry.keys) and entry.value.value != "constant":
+                return True
+    return False
+
+
+class ConstantLearningRate(Rule):
+    code = "HP105"
+    name = "constant-lr"
+    severity = Severity.INFO
+    summary = "plain SGD trained for many epochs with no learning-rate schedule"
+    options = {"min-epochs": 10}
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        epochs = _training_epochs(project)
+        if epochs is None or (_number(epochs) or 0) < options["min-epochs"] or _has_schedule(project):
+            return
+        optimizers = sorted(project.calls(catalogue.OPTIMIZERS), key=lambda call: (call.location.path, call.location.line))
+        if not optimizers or any(call.api.rpartition(".")[2] not in catalogue.NON_ADAPTIVE_OPTIMIZERS for call in optimizers):
+            return  # no optimizer in code, or an adaptive one may be the one that runs
+        for call in optimizers[:1]:
+            yield self.diagnostic(
+                f"{call.api.rpartition('.')[2]} trains for {format_number(_number(epochs))} epochs ({epochs.value.origin}) at a "
+                "constant learning rate; SGD needs a decaying step size to settle (Robbins–Monro): add a "
+                "schedule such as StepLR or CosineAnnealingLR",
+                call.location,
+                epochs.value.origin,
+            )
+
+
+class LearningRateVanishes(Rule):
+    code = "HP106"
+    name = "lr-vanishes"
+    severity = Severity.WARNING
+    summary = "a schedule that drives the lr to nothing early in training"
+    options = {"floor": 1e-3, "at": 0.5}
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        epochs = _training_epochs(project)
+        total = _number(epochs) if epochs is not None else None
+        if not total:
+            return
+        floor, at = options["floor"], options["at"]
+        for call in project.calls(catalogue.DECAYING_SCHEDULERS):
+            described = _decay(project, call, floor)
+            if described is None:
+                continue
+            text, steps = described
+            if steps >= at * total:
+                continue
+            yield self.diagnostic(
+                f"{text} over {format_number(total)} epochs ({epochs.value.origin}): lr falls below "
+                f"{format_number(floor)} × initial after {steps} {'epochs' if _per_epoch(project, call) else 'scheduler steps'}, "
+                f"before {at:.0%} of training; the steps must not sum to a finite value (Robbins–Monro): "
+                "decay more slowly or later",
+                call.location,
+                epochs.value.origin,
+            )
+
+
+def _decay(project: Project, call: Call, floor: float) -> tuple[str, int] | None:
+    """`("ExponentialLR(gamma=0.5)", 10)`: the schedule and the step its factor drops below floor."""
+    short = call.api.rpartition(".")[2]
+    path = call.location.path
+    gamma_value = project.resolve(call.argument("gamma", 2 if short != "ExponentialLR" else 1), path)
+    gamma = gamma_value.value if gamma_value is not None else (0.1 if short in ("StepLR", "MultiStepLR") else None)
+    if not isinstance(gamma, (int, float)) or isinstance(gamma, bool) or not 0 < gamma < 1:
+        return None
+    decays = math.ceil(math.log(floor) / math.log(gamma) - 1e-12)
+    if short == "ExponentialLR":
+        return f"ExponentialLR(gamma={format_number(gamma)})", decays
+    if short == "StepLR":
+        step = project.resolve(call.argument("step_size", 1), path)
+        if step is None or not isinstance(step.value, int) or step.value <= 0:
+            return None
+        return f"StepLR(step_size={step.value}, gamma={format_number(gamma)})", decays * step.value
+    milestones = project.resolve(call.argument("milestones", 1), path)
+    if milestones is None or not isinstance(milestones.value, tuple) or len(milestones.value) < decays:
+        return None
+    at = sorted(milestones.value)[decays - 1]
+    return f"MultiStepLR(milestones={list(milestones.value)}, gamma={format_number(gamma)})", int(at)
+
+
+def _per_epoch(project: Project, call: Call) -> bool:
+    """A scheduler stepped inside a loop over batches steps per batch; otherwise per epoch."""
+    for _, op in project.all_of(Operation):
+        if op.kind == "scheduler_step" and (call.target is None or op.subject.rpartition(".")[2] == call.target):
+            return all(loop.startswith("range(") or "epoch" in loop.lower() for loop in op.loops)
+    return True
+
+
+class NoEarlyStopping(Rule):
+    code = "HP107"
+    name = "no-early-stopping"
+    severity = Severity.INFO
+    summary = "long training that monitors validation but neither stops early nor keeps the best checkpoint"
+    options = {"min-epochs": 50}
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        from hplint.checks.training import holds_out
+
+        epochs = _training_epochs(project)
+        if epochs is None or (_number(epochs) or 0) < options["min-epochs"] or not holds_out(project):
+            return
+        if _stops_early_or_keeps_best(project):
+            return
+        yield self.diagnostic(
+            f"{format_number(_number(epochs))} epochs ({epochs.describe_use()}) with a validation set but no early "
+            "stopping and no best-checkpoint: the last epoch is rarely the best one; stop on the validation "
+            "loss (EarlyStopping) or keep the best checkpoint (ModelCheckpoint(monitor=...), load_best_model_at_end)",
+            epochs.value.origin,
+            _source(epochs),
+        )
+
+
+_BEST = ("best", "patience", "early_stop", "earlystop")
+
+
+def _stops_early_or_keeps_best(project: Project) -> bool:
+    for _, call in project.all_of(Call):
+        if call.api in catalogue.EARLY_STOPPING:
+            return True
+        if call.api in catalogue.CHECKPOINTS and call.argument("monitor") is not None:
+            return True
+        if call.api in catalogue.TRAINING_ARGUMENTS:
+            best = project.resolve(call.argument("load_best_model_at_end"), call.location.path)
+            if best is not None and best.value is True:
+                return True
+    for _, op in project.all_of(Operation):
+        text = f"{op.subject} {op.condition}".lower()
+        if op.kind in ("save", "condition") and any(word in text for word in _BEST):
+            return True
+    if project.settings("patience"):
+        return True
+    for _, entry in project.all_of(ConfigEntry):
+        joined = ".".join(entry.keys).lower()
+        if "earlystopping" in str(entry.value.value).lower() or "early_stop" in joined or (
+            entry.keys[-1] == "load_best_model_at_end" and entry.value.value is True
+        ) or ("checkpoint" in joined and entry.keys[-1] == "monitor"):
+            return True
+    return False
+
+
+class ImpatientEarlyStopping(Rule):
+    code = "HP108"
+    name = "early-stopping-impatient"
+    severity = Severity.WARNING
+    summary = "early stopping whose patience stops on the first bump of a noisy validation curve"
+    options = {"min": 3}
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        minimum = options["min"]
+        for call in project.calls(catalogue.EARLY_STOPPING):
+            keyword, default = catalogue.EARLY_STOPPING[call.api]
+            written = call.argument(keyword)
+            value = project.resolve(written, call.location.path) if written is not None else None
+            patience = value.value if value is not None else (default if written is None else None)
+            if not isinstance(patience, int) or isinstance(patience, bool) or patience >= minimum:
+                continue
+            where = value.origin if value is not None else call.location
+            how = f"{keyword}={patience}" if written is not None else f"the default {keyword}={patience}"
+            yield self.diagnostic(
+                f"{call.api.rpartition('.')[2]} with {how} stops on the first bump of a noisy validation curve; "
+                f"wait a few epochs: {keyword}={minimum} or more",
+                where,
+                call.location if value is not None and value.chain else None,
+            )
+        for setting in _once_per_value(project.settings("patience")):
+            patience = _number(setting)
+            if not setting.in_config or patience is None or patience >= minimum or not _early_stopping_key(setting):
+                continue
+            yield self.diagnostic(
+                f"{_described(setting, 'patience')} stops on the first bump of a noisy validation curve; "
+                f"wait a few epochs: patience={minimum} or more",
+                setting.value.origin,
+            )
+
+
+def _early_stopping_key(setting: Setting) -> bool:
+    """`early_stopping.patience`, `early_stopping_patience`, or a callback whose class is EarlyStopping."""
+    joined = setting.consumer.lower()
+    return "early" in joined or "earlystopping" in joined

@@ -76,7 +76,7 @@ class _YamlWalker:
                 yield ConfigEntry(keys, Const(_yaml_scalar(node), self._location(key_node or node, node)), self.document)
             elif isinstance(node, yaml.MappingNode):
                 inner = ancestors | {id(node)}
-                for key, value in reversed(node.value):
+                for key, value in reversed(_merged_pairs(node)):
                     if isinstance(key, yaml.ScalarNode):
                         stack.append((value, keys + (str(key.value),), key, inner))
             elif isinstance(node, yaml.SequenceNode):
@@ -89,6 +89,25 @@ class _YamlWalker:
             self.path, start.start_mark.line + 1, start.start_mark.column + 1,
             end.end_mark.line + 1, end.end_mark.column + 1,
         )
+
+
+def _merged_pairs(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+    """The mapping's pairs with `<<: *base` merged in: explicit keys win, then earlier merges."""
+    own = [(key, value) for key, value in node.value if not (isinstance(key, yaml.ScalarNode) and key.value == "<<")]
+    seen = {key.value for key, _ in own if isinstance(key, yaml.ScalarNode)}
+    merged: list[tuple[yaml.Node, yaml.Node]] = []
+    for key, value in node.value:
+        if not (isinstance(key, yaml.ScalarNode) and key.value == "<<"):
+            continue
+        sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                continue
+            for inner_key, inner_value in source.value:
+                if isinstance(inner_key, yaml.ScalarNode) and inner_key.value not in seen and inner_key.value != "<<":
+                    seen.add(inner_key.value)
+                    merged.append((inner_key, inner_value))
+    return own + merged
 
 
 def _yaml_scalar(node: yaml.ScalarNode) -> Scalar:

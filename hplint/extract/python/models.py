@@ -79,6 +79,8 @@ class ModelStructure:
         qualified = self.qualified_name(func)
         if qualified in catalogue.ACTIVATION_FUNCTIONS:
             return catalogue.ACTIVATION_FUNCTIONS[qualified]
+        if qualified is not None and qualified.startswith("torch.nn.functional."):
+            return qualified.rpartition(".")[2]
         if isinstance(func, cst.Call):  # nn.Softmax(dim=1)(x)
             return self.module_op(func)
         if isinstance(func, cst.Attribute) and qualified is None:
@@ -170,13 +172,16 @@ class ModelStructure:
         if layers and not layers[-1].star:
             outputs = (OutputOp(self.module_op(layers[-1].value), self.location(layers[-1].value)),)
         built = tuple(self.layers_of("", node))
-        self.facts.append(ModelDef(sequential_name(location), "sequential", location, (), outputs, built, ()))
+        self.facts.append(ModelDef(
+            sequential_name(location), "sequential", location, (), outputs, built, (), merges=False, gates=False,
+        ))
 
     def record_class(self: PythonExtractor, info: ClassInfo) -> None:
         outputs = tuple(OutputOp(self._layer_op(info, op), location) for op, location in info.returns)
         applied = tuple(OutputOp(self._layer_op(info, op), location) for op, location in info.applied)
         self.facts.append(ModelDef(
             info.name, "class", info.location, info.bases, outputs, tuple(info.layers), applied,
+            info.merges, info.gates,
         ))
 
     def _layer_op(self: PythonExtractor, info: ClassInfo, op: str) -> str:

@@ -75,6 +75,7 @@ class FunctionContext:
     loops: list[str] = field(default_factory=list)
     no_grad: int = 0  # depth of torch.no_grad()/inference_mode() blocks, 1 for a decorated function
     returns: list[Expr] = field(default_factory=list)
+    conditions: list[str] = field(default_factory=list)  # tests of the enclosing `if` statements
 
 
 @dataclass
@@ -86,6 +87,8 @@ class ClassInfo:
     layers: list[Layer] = field(default_factory=list)
     returns: list[tuple[str, Location]] = field(default_factory=list)  # ops of forward's returns
     applied: list[tuple[str, Location]] = field(default_factory=list)  # ops forward applies, in order
+    merges: bool = False
+    gates: bool = False
 
 
 def dotted(node: Optional[cst.BaseExpression]) -> str:

@@ -13,7 +13,7 @@ import libcst as cst
 from hplint import catalogue
 from hplint.extract.python.scope import ApiMeaning, ModelMeaning, dotted
 from hplint.extract.python.values import source_text
-from hplint.facts import Operation
+from hplint.facts import Arith, Expr, Operation
 
 if TYPE_CHECKING:
     from hplint.extract.python.walker import PythonExtractor
@@ -26,10 +26,15 @@ _FRAMEWORKS_THAT_FIT = ("lightning", "pytorch_lightning", "keras", "tensorflow")
 class TrainingOperations:
     """Mixin of PythonExtractor: Operation facts."""
 
-    def operation(self: PythonExtractor, kind: str, subject: str, node: cst.CSTNode) -> None:
+    def operation(
+        self: PythonExtractor, kind: str, subject: str, node: cst.CSTNode,
+        count: Expr | None = None, target: str = "",
+    ) -> None:
         context = self.context
+        condition = context.conditions[-1] if context.conditions else ""
         self.facts.append(Operation(
             kind, subject, self.location(node), context.qualname, tuple(context.loops), context.no_grad > 0,
+            condition, count, target,
         ))
 
     def record_method_operation(self: PythonExtractor, node: cst.Call, func: cst.Attribute) -> None:
@@ -41,7 +46,9 @@ class TrainingOperations:
             kind = "model_zero_grad" if isinstance(self.meaning(func.value), ModelMeaning) else "zero_grad"
             self.operation(kind, subject, node)
         elif method == "step":
-            if self._steps_an_optimizer(func.value):
+            if self._steps_a_scheduler(func.value):
+                self.operation("scheduler_step", subject, node)
+            elif self._steps_an_optimizer(func.value):
                 self.operation("optimizer_step", subject, node)
         elif method in ("zero_", "detach_") and isinstance(func.value, cst.Attribute) and func.value.attr.value == "grad":
             self.operation("grad_cleared", subject, node)
@@ -63,6 +70,41 @@ class TrainingOperations:
         if isinstance(owner, ApiMeaning):
             return owner.api in catalogue.OPTIMIZERS or owner.api in catalogue.GRAD_SCALERS
         return bool(_OPTIMIZER_NAME.search(dotted(base).rpartition(".")[2]))
+
+    def _steps_a_scheduler(self: PythonExtractor, base: cst.BaseExpression) -> bool:
+        owner = self.meaning(base)
+        if isinstance(owner, ApiMeaning):
+            return owner.api.startswith(catalogue.SCHEDULER_MODULES)
+        return "sched" in dotted(base).rpartition(".")[2].lower()
+
+    def loop_count(self: PythonExtractor, iterable: cst.BaseExpression) -> Expr | None:
+        """`range(n)` -> n, `range(a, b)` -> b - a; None for anything else."""
+        if not (isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.func.value == "range"):
+            return None
+        bounds = [arg.value for arg in iterable.args if arg.keyword is None and not arg.star]
+        if len(bounds) == 1:
+            return self.to_expr(bounds[0])
+        if len(bounds) == 2:
+            return Arith("-", (self.to_expr(bounds[1]), self.to_expr(bounds[0])), self.location(iterable))
+        return None
+
+    def record_lr_assignment(self: PythonExtractor, target: cst.BaseExpression, node: cst.CSTNode) -> None:
+        """`param_group["lr"] = ...`: the learning rate is scheduled by hand."""
+        if isinstance(target, cst.Subscript) and source_text(target).endswith(('["lr"]', "['lr']")):
+            self.operation("lr_assignment", source_text(target.value), node)
+
+    def record_tensor_combination(self: PythonExtractor, node: cst.BinaryOperation) -> None:
+        """In forward: `x + identity` may be a skip connection, `x * gate` a gate."""
+        owner = self.current_class()
+        if owner is None or self._scopes[-1].name != "forward":
+            return
+        numeric = (cst.Integer, cst.Float)
+        if isinstance(node.left, numeric) or isinstance(node.right, numeric):
+            return
+        if isinstance(node.operator, cst.Add):
+            owner.merges = True
+        elif isinstance(node.operator, cst.Multiply):
+            owner.gates = True
 
     def _fits(self: PythonExtractor, base: cst.BaseExpression) -> bool:
         owner = self.meaning(base)

@@ -58,6 +58,8 @@ class ValueSources:
             return self._subscript_expr(node, location)
         if isinstance(node, cst.Dict):
             return self._dict_expr(node, location)
+        if isinstance(node, (cst.Tuple, cst.List)):
+            return self._sequence_expr(node, location)
         if isinstance(node, cst.Call):
             return self._call_expr(node, location)
         return Unknown("an expression hplint does not evaluate", location)
@@ -86,6 +88,16 @@ class ValueSources:
         if key == "0" and _is_method_call(node.value, "parse_known_args"):
             return ParsedArgs(location)  # parser.parse_known_args()[0]
         return Lookup(self.to_expr(node.value), key, source_text(node), None, location)
+
+    def _sequence_expr(self: PythonExtractor, node: cst.Tuple | cst.List, location: Location) -> Expr:
+        """`(7, 7)` or `[30, 60, 90]` as one constant: kernel sizes, betas, milestones."""
+        values = []
+        for element in node.elements:
+            item = self.to_expr(element.value) if isinstance(element, cst.Element) else None
+            if not isinstance(item, Const) or isinstance(item.value, tuple):
+                return Unknown("a tuple hplint does not evaluate", location)
+            values.append(item.value)
+        return Const(tuple(values), location)
 
     def _dict_expr(self: PythonExtractor, node: cst.Dict, location: Location) -> Expr:
         items: list[tuple[str, Expr]] = []

@@ -245,10 +245,15 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations, cst.CSTV
             self._unconditional_ifs.add(id(node))
             return
         self._enter_block()
+        test = source_text(node.test)
+        self.context.conditions.append(test)
+        if any(word in test.lower() for word in catalogue.STOPPING_WORDS):
+            self.operation("condition", test, node)
 
     def leave_If(self, original_node: cst.If) -> None:
         if id(original_node) not in self._unconditional_ifs:
             self.context.blocks.pop()
+            self.context.conditions.pop()
 
     def visit_Else(self, node: cst.Else) -> None:
         self._enter_block()
@@ -259,7 +264,8 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations, cst.CSTV
     def visit_For(self, node: cst.For) -> None:
         self._enter_block()
         subject = self.loop_subject(node.iter)
-        self.operation("loop", subject, node)
+        target = ", ".join(_target_names(node.target))
+        self.operation("loop", subject, node, count=self.loop_count(node.iter), target=target)
         self.context.loops.append(subject)
         for name in _target_names(node.target):
             self._bind(name, Unknown(f"loop variable {name}", self.location(node.target)))
@@ -267,6 +273,9 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations, cst.CSTV
     def leave_For(self, original_node: cst.For) -> None:
         self.context.loops.pop()
         self.context.blocks.pop()
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self.operation("loop", self.loop_subject(node.iter), node, target=", ".join(_target_names(node.target)))
 
     def visit_While(self, node: cst.While) -> None:
         self._enter_block()
@@ -356,6 +365,9 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations, cst.CSTV
             self._bind(name, Unknown(f"{name} is bound in an expression", self.location(node)))
 
     def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression, statement: cst.CSTNode) -> None:
+        for name in _target_names(target) if not is_self_attribute(target) else [target.attr.value]:  # type: ignore[union-attr]
+            if catalogue.names_evaluation(name):
+                self.operation("held_out_name", name, statement)  # val_loader = ..., test_ds = ...
         if isinstance(target, cst.Name):
             self._bind(target.value, self.to_expr(value), self.meaning(value), self.output_op(value))
             return
@@ -363,6 +375,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations, cst.CSTV
             self._assign_attribute(target.attr.value, value)  # type: ignore[union-attr]
             return
         self.record_grad_assignment(target, value, statement)
+        self.record_lr_assignment(target, statement)
         names = list(_target_names(target))
         if names and isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "parse_known_args":
             self._bind(names[0], ParsedArgs(self.location(value)))  # args, unknown = parser.parse_known_args()
@@ -391,14 +404,27 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations, cst.CSTV
         if owner is not None and self._scopes[-1].name == "forward":
             owner.returns.append((self.output_op(node.value), self.location(node.value)))
 
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        self.record_tensor_combination(node)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        owner = self.current_class()
+        if owner is not None and self._scopes[-1].name == "forward" and isinstance(node.operator, cst.AddAssign):
+            owner.merges = True
+
     def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None and isinstance(node.value, cst.Call):
+        if node.keyword is None:
+            return
+        if isinstance(node.value, cst.Call):
             self._targets[id(node.value)] = node.keyword.value
+        if node.keyword.value in catalogue.HELD_OUT_KEYWORDS:
+            self.operation("holds_out", node.keyword.value, node)
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.qualified_name(node.func)
         if qualified is not None and qualified.split(".")[0] in catalogue.WATCHED_MODULES:
             self._record_api_call(node, qualified)
+            self._record_api_operation(node, qualified)
             if qualified in catalogue.LOSSES:
                 self.record_loss_input(node, qualified)
             elif qualified == catalogue.SEQUENTIAL:
@@ -423,6 +449,15 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations, cst.CSTV
             op = self.applied_op(original_node)
             if op is not None:
                 owner.applied.append((op, self.location(original_node)))
+
+    def _record_api_operation(self, node: cst.Call, qualified: str) -> None:
+        if qualified == "torch.save":
+            saved = node.args[1].value if len(node.args) > 1 else node
+            self.operation("save", source_text(saved), node)
+        owner = self.current_class()
+        if owner is not None and self._scopes[-1].name == "forward":
+            owner.merges = owner.merges or qualified in catalogue.MERGING_FUNCTIONS
+            owner.gates = owner.gates or qualified in catalogue.GATING_FUNCTIONS
 
     def _record_api_call(self, node: cst.Call, qualified: str) -> None:
         args, keywords = self.call_arguments(node)

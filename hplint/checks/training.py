@@ -1,0 +1,265 @@
+"""HP3xx: the training procedure (validation data, input normalisation, the training loop)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hplint import catalogue
+from hplint.checks import Rule
+from hplint.diagnostics import Diagnostic, Severity
+from hplint.facts import Call, ConfigEntry, Expr, Local, Lookup, ModelDef, Name, Operation
+from hplint.catalogue import names_evaluation
+from hplint.project import Project
+
+_ZEROING = frozenset({"zero_grad", "model_zero_grad", "grad_cleared"})
+_LEARNING = frozenset({"backward", "optimizer_step"})
+_EVAL_FUNCTION = re.compile(r"(^|_)(eval|evaluate|evaluation|validate|validation|val|test|predict|inference)(_|$)", re.IGNORECASE)
+_HELD_OUT_SPLITS = re.compile(r"^(val|valid|validation|dev|test|eval)", re.IGNORECASE)
+_SWITCHED_OFF = {"eval_strategy": "no", "evaluation_strategy": "no", "limit_val_batches": 0, "eval_period": 0}
+_LIGHTNING_EVAL_HOOKS = ("validation_step", "test_step", "val_dataloader", "test_dataloader")
+# Layers whose behaviour differs between train() and eval().
+_MODE_DEPENDENT = re.compile(r"^(Dropout\w*|AlphaDropout|BatchNorm\w*|SyncBatchNorm|InstanceNorm\w*|dropout\w*|batch_norm)$")
+_PRETRAINED_MODELS = ("torchvision.models.", "timm.create_model", "transformers.AutoModel")
+
+
+class NoValidation(Rule):
+    code = "HP301"
+    name = "no-validation"
+    severity = Severity.WARNING
+    summary = "the project trains but holds out no validation or test data"
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        if not project.trains or holds_out(project):
+            return
+        steps = sorted(project.trains, key=lambda op: (op.kind == "backward", op.location.path, op.location.line))
+        anchor = steps[0]
+        yield self.diagnostic(
+            f"the project trains ({anchor.subject}.{_CALLED[anchor.kind]}() at {anchor.location}) but holds out no "
+            "data: no validation/test loader, split, eval_dataset or validation config; hold out a validation "
+            "set to tune hyperparameters and to know when to stop",
+            anchor.location,
+        )
+
+
+_CALLED = {"backward": "backward", "optimizer_step": "step", "fit": "fit", "trainer_train": "train"}
+
+
+def holds_out(project: Project) -> bool:
+    """Anything that holds out validation or test data: a split, a loader, eval_dataset, a config section."""
+    for _, call in project.all_of(Call):
+        if _call_holds_out(call):
+            return True
+    for _, op in project.all_of(Operation):
+        if op.kind in ("holds_out", "held_out_name") or op.kind == "loop" and names_evaluation(op.subject):
+            return True
+        if op.scope.rpartition(".")[2] in _LIGHTNING_EVAL_HOOKS:
+            return True
+    for path, file in project.files.items():
+        if file.language == "python" or not project.is_training_config(path):
+            continue
+        if any(_entry_holds_out(entry) for entry in file.of_type(ConfigEntry)):
+            return True
+    return False
+
+
+def _call_holds_out(call: Call) -> bool:
+    if call.api in catalogue.DATA_SPLITS:
+        return True
+    if call.scope.rpartition(".")[2] in _LIGHTNING_EVAL_HOOKS:
+        return True
+    if call.api in catalogue.DATA_LOADERS and (
+        names_evaluation(call.target) or any(names_evaluation(_written_name(arg)) for arg in call.args[:1])
+    ):
+        return True
+    for keyword, expr in call.keywords:
+        value = getattr(expr, "value", None)
+        if keyword in catalogue.HELD_OUT_KEYWORDS:
+            return True
+        if keyword == "train" and value is False:
+            return True  # torchvision datasets: train=False is the test split
+        if keyword == "split" and isinstance(value, str) and _HELD_OUT_SPLITS.match(value):
+            return True
+    return False
+
+
+def _written_name(expr: Expr) -> str:
+    """`val_set`, `self.val_ds`, `datasets["validation"]`: the name an argument is written with."""
+    if isinstance(expr, (Name, Local)):
+        return expr.name
+    if isinstance(expr, Lookup):
+        return expr.key
+    return ""
+
+
+def _entry_holds_out(entry: ConfigEntry) -> bool:
+    key = entry.keys[-1].lower()
+    value = entry.value.value
+    if key in _SWITCHED_OFF or entry.keys[-1] == "EVAL_PERIOD":
+        return value not in (_SWITCHED_OFF.get(key, 0), 0, "no", None)
+    if key in ("val_check_interval", "eval_steps", "val_interval", "do_eval", "validation_split"):
+        return value not in (0, False, None, "no")
+    return any(names_evaluation(part) for part in entry.keys[:-1] if not part.isdigit())
+
+
+class InputNotNormalized(Rule):
+    code = "HP302"
+    name = "input-not-normalized"
+    severity = Severity.INFO
+    summary = "an image pipeline with ToTensor but without Normalize"
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        calls = [call for _, call in project.all_of(Call)]
+        if any(call.api.rpartition(".")[2] == "Normalize" and call.api.startswith("torchvision.") for call in calls):
+            return
+        to_tensor = sorted(
+            (call for call in calls if call.api in catalogue.TO_TENSOR),
+            key=lambda call: (call.location.path, call.location.line),
+        )
+        if to_tensor:
+            first = to_tensor[0]
+            yield self.diagnostic(
+                "images are converted with ToTensor but never normalised: inputs in [0, 1] with a non-zero mean "
+                "slow training; add transforms.Normalize(mean, std) after ToTensor",
+                first.location,
+            )
+
+
+class MissingZeroGrad(Rule):
+    code = "HP303"
+    name = "missing-zero-grad"
+    severity = Severity.ERROR
+    summary = "a manual loop that calls backward() and step() but never zeroes gradients"
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        for path, scope, operations in project.functions():
+            kinds = {op.kind for op in operations}
+            if not _LEARNING <= kinds or kinds & _ZEROING:
+                continue
+            if _clears_gradients_elsewhere(project, path, scope):
+                continue
+            step = next(op for op in operations if op.kind == "optimizer_step")
+            backward = next(op for op in operations if op.kind == "backward")
+            loop = _innermost_loop(operations, step)
+            if loop is None:
+                continue
+            yield self.diagnostic(
+                f"this loop calls {backward.subject}.backward() ({backward.location}) and {step.subject}.step() "
+                f"({step.location}) but never clears gradients, so they add up across iterations; call "
+                f"{step.subject}.zero_grad() before backward()",
+                loop.location,
+            )
+
+
+def _clears_gradients_elsewhere(project: Project, path: str, scope: str) -> bool:
+    """A function it calls, or a caller around it, zeroes gradients (one level of callers, three of callees)."""
+    seen = {(path, scope)}
+    frontier = [(path, scope)]
+    for _ in range(3):
+        following = []
+        for where, function in frontier:
+            for callee in project.callees(where, function):
+                if callee in seen:
+                    continue
+                seen.add(callee)
+                if any(op.kind in _ZEROING for op in project.operations(*callee)):
+                    return True
+                following.append(callee)
+        frontier = following
+    for call in project.callers(path, scope):
+        if any(op.kind in _ZEROING for op in project.operations(call.location.path, call.scope)):
+            return True
+    return False
+
+
+def _innermost_loop(operations: list[Operation], inside: Operation) -> Operation | None:
+    if not inside.loops:
+        return None
+    loops = [
+        op for op in operations
+        if op.kind == "loop" and op.subject == inside.loops[-1] and op.location.line <= inside.location.line
+    ]
+    return loops[-1] if loops else None
+
+
+class EvalModeMissing(Rule):
+    code = "HP304"
+    name = "eval-mode-missing"
+    severity = Severity.WARNING
+    summary = "an evaluation loop over a model with dropout or batch norm without model.eval()"
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        if not _has_mode_dependent_layers(project):
+            return
+        for loop, operations in _evaluation_loops(project):
+            if any(op.kind == "eval_mode" for op in operations) or _caller_did(project, loop, "eval_mode"):
+                continue
+            yield self.diagnostic(
+                f"evaluation loop over {loop.subject} without model.eval(): dropout stays on and batch norm "
+                "keeps updating its statistics, so the metrics are wrong; call model.eval() before it "
+                "(and model.train() after)",
+                loop.location,
+            )
+
+
+class GradInEval(Rule):
+    code = "HP305"
+    name = "grad-in-eval"
+    severity = Severity.INFO
+    summary = "an evaluation loop without torch.no_grad() / inference_mode()"
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        for loop, _ in _evaluation_loops(project):
+            if loop.no_grad or _caller_did(project, loop, "no_grad"):
+                continue
+            yield self.diagnostic(
+                f"evaluation loop over {loop.subject} builds the autograd graph for nothing: wrap it in "
+                "torch.no_grad() (or torch.inference_mode()) to save memory and time",
+                loop.location,
+            )
+
+
+def _evaluation_loops(project: Project) -> Iterator[tuple[Operation, list[Operation]]]:
+    """Loops over held-out data, in functions (or module bodies) that do not train."""
+    for path, scope, operations in project.functions():
+        if any(op.kind in _LEARNING for op in operations):
+            continue
+        function = scope.rpartition(".")[2]
+        if function in _LIGHTNING_EVAL_HOOKS:
+            continue
+        for op in operations:
+            if op.kind != "loop" or op.loops or op.subject.startswith(("range(", "enumerate(range")):
+                continue
+            if names_evaluation(op.subject) or (function and _EVAL_FUNCTION.search(function)):
+                yield op, operations
+
+
+def _caller_did(project: Project, loop: Operation, what: str) -> bool:
+    """Every call of the loop's function comes after model.eval() / inside no_grad in its caller."""
+    if not loop.scope or "." in loop.scope:
+        return False
+    calls = list(project.callers(loop.location.path, loop.scope))
+    if not calls:
+        return False
+    for call in calls:
+        if what == "no_grad":
+            if not call.no_grad:
+                return False
+            continue
+        before = [
+            op for op in project.operations(call.location.path, call.scope)
+            if op.kind == "eval_mode" and op.location.line <= call.location.line
+        ]
+        if not before:
+            return False
+    return True
+
+
+def _has_mode_dependent_layers(project: Project) -> bool:
+    for _, model in project.all_of(ModelDef):
+        if any(_MODE_DEPENDENT.match(layer.api.rpartition(".")[2]) for layer in model.layers):
+            return True
+        if any(_MODE_DEPENDENT.match(op.op) for op in model.forward):
+            return True
+    return any(call.api.startswith(_PRETRAINED_MODELS) for _, call in project.all_of(Call))
