@@ -151,7 +151,7 @@ IMPORTED_NOT_PROJECT = frozenset(WATCHED_MODULES) | {"tensorflow.keras",
 SCHEDULER_MODULES = ("torch.optim.lr_scheduler.", "timm.scheduler.", "transformers.get_", "transformers.optimization.")
 # torch functions inside forward that join tensors from two paths (skip connections, dense blocks).
 MERGING_FUNCTIONS = frozenset({"torch.cat", "torch.add", "torch.concat", "torch.stack"})
-GATING_FUNCTIONS = frozenset({"torch.mul", "torch.addcmul"})
+GATING_FUNCTIONS = frozenset({"torch.mul", "torch.addcmul", "torch.matmul", "torch.bmm", "torch.einsum", "torch.baddbmm"})
 DATA_SPLITS = frozenset({
     "torch.utils.data.random_split", "torch.utils.data.Subset", "torch.utils.data.dataset.random_split",
     "sklearn.model_selection.train_test_split", "sklearn.model_selection.KFold",
@@ -244,14 +244,30 @@ CONSTANT_INITS = frozenset({
 })
 WEIGHTED_LAYERS = LINEAR_LAYERS | CONV_LAYERS | RECURRENT_LAYERS
 
-_EVAL_WORDS = ("val", "eval", "test", "predict", "infer", "dev", "holdout")
+_EVAL_WORDS = frozenset({
+    "val", "valid", "validation", "validate", "eval", "evaluate", "evaluation", "test", "testing",
+    "predict", "prediction", "infer", "inference", "dev", "holdout",
+})
+_EVAL_PREFIXES = ("val", "valid", "eval", "test", "dev")
+_DATA_SUFFIXES = ("loader", "loaders", "set", "sets", "data", "dataset", "ds", "dl", "iter", "batches", "split")
 _WORD = re.compile(r"[a-z]+|[A-Z][a-z]*")
 
 
 def names_evaluation(name: str | None) -> bool:
-    """`val_loader`, `testloader`, `LitModel.val_dataloader`, `eval`: evaluation, not training."""
+    """`val_loader`, `testloader`, `LitModel.val_dataloader`, `eval`: evaluation, not training.
+
+    Whole words only: `values`, `devices` and `interval` are not evaluation.
+    """
     if not name:
         return False
     words = [word.lower() for word in _WORD.findall(name.rpartition(".")[2] or name)]
-    return any(word.startswith(_EVAL_WORDS) for word in words)
+    return any(
+        word in _EVAL_WORDS or any(word == prefix + suffix for prefix in _EVAL_PREFIXES for suffix in _DATA_SUFFIXES)
+        for word in words
+    )
 
+
+def names_data(name: str) -> bool:
+    """`loader`, `val_dl`, `test_dataset`, `batches`: something that yields batches."""
+    words = [word.lower() for word in _WORD.findall(name)]
+    return any(word.endswith(_DATA_SUFFIXES) or word in ("loader", "dataloader", "batch", "batches") for word in words)

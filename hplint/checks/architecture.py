@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -74,10 +76,16 @@ def _number(value: Value | None) -> float | None:
 
 
 def _is_mlp(model: ModelDef) -> bool:
-    """Only fully-connected layers (and activations, dropout, norms): no conv, recurrent, embedding, attention."""
+    """Fully-connected layers applied one after another: no conv, recurrent, embedding, attention, skip."""
     kinds = {_short(layer.api) for layer in model.layers}
     others = catalogue.CONV_LAYERS | catalogue.RECURRENT_LAYERS | catalogue.ATTENTION_LAYERS | {"Embedding", "EmbeddingBag"}
-    return bool(kinds & catalogue.LINEAR_LAYERS) and not kinds & others
+    if not kinds & catalogue.LINEAR_LAYERS or kinds & others or model.merges or model.gates:
+        return False
+    if any(layer.api.startswith("local.") for layer in model.layers):
+        return False  # blocks of its own: not a plain stack of Linear layers
+    if any(op.op in ("softmax", "scaled_dot_product_attention", "linear") for op in model.forward):
+        return False  # attention: q/k/v projections are parallel, not a deep stack
+    return not any(word in model.name.lower() for word in ("attention", "attn"))
 
 
 def _count(model: ModelDef, kinds: frozenset[str]) -> int | None:
@@ -178,6 +186,9 @@ class LargeKernel(Rule):
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         reported: set[Location] = set()
         for call in project.calls(catalogue.IMAGE_CONVS):
+            groups = call.argument("groups", 6)
+            if groups is not None and getattr(project.resolve(groups, call.location.path), "value", None) != 1:
+                continue  # depthwise/grouped: large kernels there are a design (ConvNeXt, RepLKNet)
             value = project.resolve(call.argument("kernel_size", 2), call.location.path)
             if value is None or value.origin in reported:
                 continue
@@ -357,6 +368,7 @@ class WeightInit(Rule):
             )
 
 
+_NORM_NAME = re.compile(r"(^|[._])(norm|bn|ln|gn)\d*($|[._])", re.IGNORECASE)
 _OUTPUT_NAMES = ("head", "out", "classifier", "proj", "last", "final", "logit", "zero", "gate", "modulation", "adaln", "fc_o")
 
 
@@ -386,6 +398,8 @@ class NoNormalization(Rule):
                 continue
             if _count(model, catalogue.NORM_LAYERS) or any(op.op in catalogue.NORM_FUNCTIONS for op in model.forward):
                 continue
+            if any(_NORM_NAME.search(layer.attribute) for layer in model.layers):
+                continue  # a norm layer built from a parameter (norm_layer(dim)) is still a norm
             yield self.diagnostic(
                 f"{model.name} has {convs} conv layers and no BatchNorm/GroupNorm/LayerNorm: deep CNNs train "
                 "faster and more stably with a normalisation after each conv",

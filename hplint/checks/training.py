@@ -10,7 +10,7 @@ from hplint import catalogue
 from hplint.checks import Rule
 from hplint.diagnostics import Diagnostic, Severity
 from hplint.facts import Call, ConfigEntry, Expr, Local, Lookup, ModelDef, Name, Operation
-from hplint.catalogue import names_evaluation
+from hplint.catalogue import names_data, names_evaluation
 from hplint.project import Project
 
 _ZEROING = frozenset({"zero_grad", "model_zero_grad", "grad_cleared"})
@@ -231,8 +231,18 @@ def _evaluation_loops(project: Project) -> Iterator[tuple[Operation, list[Operat
         for op in operations:
             if op.kind != "loop" or op.loops or op.subject.startswith(("range(", "enumerate(range")):
                 continue
-            if names_evaluation(op.subject) or (function and _EVAL_FUNCTION.search(function)):
+            if not _runs_a_model(operations, op):
+                continue
+            if names_evaluation(op.subject) or (function and _EVAL_FUNCTION.search(function) and names_data(op.subject)):
                 yield op, operations
+
+
+def _runs_a_model(operations: list[Operation], loop: Operation) -> bool:
+    """The loop's body makes a forward pass."""
+    return any(
+        op.kind == "forward" and op.loops[:1] == (loop.subject,) and op.location.line >= loop.location.line
+        for op in operations
+    )
 
 
 def _caller_did(project: Project, loop: Operation, what: str) -> bool:

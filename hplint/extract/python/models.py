@@ -4,13 +4,15 @@ forward applies them, the last operation on each return path, and which loss an 
 
 from __future__ import annotations
 
+import re
+
 from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
 import libcst as cst
 
 from hplint import catalogue
 from hplint.extract.python.scope import (
-    ApiMeaning, ClassInfo, ClassMeaning, Meaning, ModelMeaning, OutputMeaning, is_self_attribute,
+    ApiMeaning, ClassInfo, ClassMeaning, Meaning, ModelMeaning, OutputMeaning, dotted, is_self_attribute,
 )
 from hplint.facts import Layer, Location, LossInput, ModelDef, ModelRef, OutputOp
 
@@ -136,6 +138,9 @@ class ModelStructure:
             return
         qualified = self.qualified_name(node.func)
         if qualified is None or not qualified.startswith("torch.nn."):
+            if qualified is None or qualified.split(".")[0] not in catalogue.IMPORTED_NOT_PROJECT:
+                # A block of the project's own (or a layer passed in): opaque, but it is there.
+                yield Layer(attribute, f"local.{dotted(node.func)}", self.location(node), 1)
             return
         if qualified in (catalogue.SEQUENTIAL, catalogue.MODULE_LIST):
             elements: Sequence[cst.BaseExpression]
@@ -190,6 +195,16 @@ class ModelStructure:
         attribute = info.attributes.get(op[len("layer:"):])
         return attribute.op if attribute is not None else "other"
 
+    def calls_a_model(self: PythonExtractor, node: cst.Call) -> bool:
+        """`model(x)`, `self.net(x)`, `net.forward(x)`: a forward pass (also of a model passed in)."""
+        if isinstance(self._call_meaning(node), OutputMeaning):
+            return True
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "forward":
+            func = func.value
+        name = func.value if isinstance(func, cst.Name) else func.attr.value if is_self_attribute(func) else ""
+        return bool(_MODEL_NAME.search(name))
+
     def record_loss_input(self: PythonExtractor, node: cst.Call, loss: str) -> None:
         model_input = _loss_input_argument(node)
         if model_input is None:
@@ -211,6 +226,9 @@ class ModelStructure:
             if inner in catalogue.LOSSES:
                 return inner
         return None
+
+
+_MODEL_NAME = re.compile(r"(^|_)(model|net|network|classifier|encoder|backbone)(_|$|\d)", re.IGNORECASE)
 
 
 def sequential_name(location: Location) -> str:

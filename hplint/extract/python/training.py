@@ -98,6 +98,9 @@ class TrainingOperations:
         owner = self.current_class()
         if owner is None or self._scopes[-1].name != "forward":
             return
+        if isinstance(node.operator, cst.MatrixMultiply):
+            owner.gates = True  # attention-style mixing: a sigmoid/tanh here is a weighting
+            return
         numeric = (cst.Integer, cst.Float)
         if isinstance(node.left, numeric) or isinstance(node.right, numeric):
             return

@@ -19,7 +19,7 @@ from hplint.extract.python.scope import (
 from hplint.extract.python.training import TrainingOperations
 from hplint.extract.python.values import ValueSources, source_text
 from hplint.facts import (
-    Binding as BindingFact, Call, ConfigFile, Const, Expr, Fact, FunctionReturn, Import, Location, ModelRef,
+    Binding as BindingFact, Call, ConfigFile, Const, Expr, Fact, FunctionReturn, Import, Layer, Location, ModelRef,
     Parameter, ParsedArgs, Unknown,
 )
 
@@ -387,9 +387,20 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations, cst.CSTV
         owner = self.current_class()
         if owner is None:
             return
+        assigned_before = attribute in owner.attributes
         owner.attributes[attribute] = Binding(self.to_expr(value), self.meaning(value), (), self.module_op(value))
-        if self.function_scope() is not None and self.function_scope().name == "__init__":  # type: ignore[union-attr]
-            owner.layers.extend(self.layers_of(attribute, value))
+        function = self.function_scope()
+        if function is None or function.name != "__init__":
+            return
+        built = list(self.layers_of(attribute, value))
+        if assigned_before:
+            # Built on several branches (or rebuilt): which layers exist is not known statically.
+            owner.layers = [
+                Layer(layer.attribute, layer.api, layer.location, 0) if _same_attribute(layer.attribute, attribute) else layer
+                for layer in owner.layers
+            ]
+            built = [Layer(layer.attribute, layer.api, layer.location, 0) for layer in built]
+        owner.layers.extend(built)
 
     # ------------------------------------------------------------ calls and returns
 
@@ -433,6 +444,8 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations, cst.CSTV
         loss = self.loss_called(node)
         if loss is not None:
             self.record_loss_input(node, loss)
+        if self.calls_a_model(node):
+            self.operation("forward", source_text(node.func), node)
         if isinstance(node.func, cst.Attribute):
             if node.func.attr.value == "add_argument":
                 self.record_argument(node)
@@ -474,6 +487,10 @@ def _target_names(node: cst.BaseExpression) -> Iterator[str]:
             yield from _target_names(element.value)
     elif isinstance(node, cst.StarredElement):
         yield from _target_names(node.value)
+
+
+def _same_attribute(name: str, attribute: str) -> bool:
+    return name == attribute or name.startswith(attribute + ".")
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:
