@@ -1,4 +1,4 @@
-"""Python source -> facts, in one LibCST parse and one walk.
+"""Python source -> facts, in one LibCST parse, one position pass and one walk.
 
 The walk (`walker.py`) keeps the import-alias table and the bindings of each scope; three
 concerns are fed from that one walk: the values behind arguments (`values.py`), the models,
@@ -11,8 +11,9 @@ import ast
 from itertools import accumulate
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper
 
+from hplint.extract.python.positions import Positions
+from hplint.extract.python.walk import walk
 from hplint.extract.python.walker import PythonExtractor
 from hplint.facts import Fact, Location, ParseError
 
@@ -37,9 +38,9 @@ def extract_python(path: str, source: bytes) -> list[Fact]:
         return [ParseError("python", f"cannot decode the file: {error}", _point(path, 1, 1), templated=False)]
     except RecursionError:
         return []  # valid but too deep to analyse (generated code); nothing to report
-    extractor = PythonExtractor(path)
     try:
-        MetadataWrapper(module, unsafe_skip_copy=True).visit(extractor)
+        extractor = PythonExtractor(path, Positions(module))
+        walk(module, extractor)
     except RecursionError:
         return []
     return extractor.facts

@@ -8,10 +8,10 @@ import builtins
 from typing import Iterator, Optional
 
 import libcst as cst
-from libcst.metadata import PositionProvider
 
 from hplint import catalogue
 from hplint.extract.python.models import ModelStructure
+from hplint.extract.python.positions import Positions
 from hplint.extract.python.scope import (
     Binding, ClassInfo, ClassMeaning, FunctionContext, FunctionMeaning, Meaning, Scope, dotted,
     is_self_attribute,
@@ -26,12 +26,12 @@ from hplint.facts import (
 _BUILTINS = frozenset(dir(builtins))
 
 
-class PythonExtractor(ValueSources, ModelStructure, TrainingOperations, cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
+class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
+    """Visited by `walk`: visit_<Node> before a node's children, leave_<Node> after them."""
 
-    def __init__(self, path: str) -> None:
-        super().__init__()
+    def __init__(self, path: str, positions: Positions) -> None:
         self.path = path
+        self._positions = positions
         self.facts: list[Fact] = []
         self._scopes: list[Scope] = [Scope("module", "", "")]
         self._classes: list[ClassInfo] = []
@@ -46,11 +46,8 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations, cst.CSTV
     # ------------------------------------------------------------ where we are
 
     def location(self, node: cst.CSTNode) -> Location:
-        position = self.get_metadata(PositionProvider, node)
-        return Location(
-            self.path, position.start.line, position.start.column + 1,
-            position.end.line, position.end.column + 1,
-        )
+        line, column, end_line, end_column = self._positions.range(node)
+        return Location(self.path, line, column + 1, end_line, end_column + 1)
 
     @property
     def context(self) -> FunctionContext:
