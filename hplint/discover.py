@@ -7,8 +7,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hplint.extract import language_of
+
+if TYPE_CHECKING:
+    from hplint.config import LintConfig
 
 # Folders that never hold the project's own training code or configs.
 DEFAULT_EXCLUDED_DIRS = frozenset({
@@ -127,6 +131,17 @@ def discover(
                 continue
             found.add(absolute)
     return sorted(found)
+
+
+def project_root(paths: Sequence[Path], config: "LintConfig") -> Path:
+    """The folder a project lives in: its config's folder, else its git checkout, else the first path's."""
+    if config.config_path is not None:
+        return config.config_path.parent.resolve()
+    first = paths[0].resolve()
+    for folder in [first if first.is_dir() else first.parent, *first.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return config.root.resolve()
 
 
 def _excluded(relative: str, rules: IgnoreRules) -> bool:

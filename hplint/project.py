@@ -537,7 +537,11 @@ class Project:
     def _settings_of_call(self, call: Call) -> Iterator[Setting]:
         short = call.api.rpartition(".")[2]
         if call.api in catalogue.DATA_LOADERS:
-            role = "eval" if names_evaluation(call.target) or names_evaluation(call.scope) else "train"
+            dataset = call.argument("dataset", 0)
+            evaluation = names_evaluation(call.target) or names_evaluation(call.scope) or (
+                dataset is not None and names_evaluation(written_name(dataset))
+            )
+            role = "eval" if evaluation else "train"
             yield from self._setting(call, "batch_size", call.argument("batch_size", 1), short, role)
         elif call.api in catalogue.OPTIMIZERS:
             yield from self._setting(call, "lr", call.argument("lr", 1), short, "train")
@@ -689,6 +693,17 @@ def _is_count(value: Scalar) -> bool:
 
 def _is_number(value: Scalar) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def written_name(expr: Expr) -> str:
+    """`val_set`, `self.val_ds`, `datasets["validation"]`: the name an argument is written with."""
+    if isinstance(expr, (Name, Local)):
+        return expr.name
+    if isinstance(expr, Lookup):
+        return expr.key
+    if isinstance(expr, Parameter):
+        return expr.name
+    return ""
 
 
 def _argument_for(call: FunctionCall, parameter: Parameter) -> Expr | None:

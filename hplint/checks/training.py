@@ -9,9 +9,9 @@ from typing import Any
 from hplint import catalogue
 from hplint.checks import Rule
 from hplint.diagnostics import Diagnostic, Severity
-from hplint.facts import Call, ConfigEntry, Expr, Local, Lookup, ModelDef, Name, Operation
+from hplint.facts import Call, ConfigEntry, ModelDef, Operation
 from hplint.catalogue import names_data, names_evaluation
-from hplint.project import Project
+from hplint.project import Project, written_name
 
 _ZEROING = frozenset({"zero_grad", "model_zero_grad", "grad_cleared"})
 _LEARNING = frozenset({"backward", "optimizer_step"})
@@ -70,7 +70,7 @@ def _call_holds_out(call: Call) -> bool:
     if call.scope.rpartition(".")[2] in _LIGHTNING_EVAL_HOOKS:
         return True
     if call.api in catalogue.DATA_LOADERS and (
-        names_evaluation(call.target) or any(names_evaluation(_written_name(arg)) for arg in call.args[:1])
+        names_evaluation(call.target) or any(names_evaluation(written_name(arg)) for arg in call.args[:1])
     ):
         return True
     for keyword, expr in call.keywords:
@@ -82,15 +82,6 @@ def _call_holds_out(call: Call) -> bool:
         if keyword == "split" and isinstance(value, str) and _HELD_OUT_SPLITS.match(value):
             return True
     return False
-
-
-def _written_name(expr: Expr) -> str:
-    """`val_set`, `self.val_ds`, `datasets["validation"]`: the name an argument is written with."""
-    if isinstance(expr, (Name, Local)):
-        return expr.name
-    if isinstance(expr, Lookup):
-        return expr.key
-    return ""
 
 
 def _entry_holds_out(entry: ConfigEntry) -> bool:

@@ -1,12 +1,14 @@
-"""Extraction: one file in, its facts out. Pure per file, so it can run in parallel and be cached."""
+"""Extraction: one file in, its facts out. Pure per file, so it can run in parallel and be cached.
+
+The extractors (LibCST, PyYAML) are imported only when a file is actually extracted, so a run
+that finds every file in the cache starts fast.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from hplint.extract.configs import extract_config
-from hplint.extract.launch import extract_launch
-from hplint.extract.python import extract_python
 from hplint.facts import Fact, FileFacts, Location, ParseError
 from hplint.suppression import find_suppressions
 
@@ -16,6 +18,13 @@ LANGUAGES = {
 }
 MAKEFILES = frozenset({"Makefile", "makefile", "GNUmakefile"})
 MAX_CONFIG_BYTES = 1 << 20  # larger JSON/YAML is data (annotations, vocabularies), not a config
+# A Python file that mentions none of these holds no hyperparameter, model or training loop.
+_MAY_HOLD_HYPERPARAMETERS = re.compile(
+    rb"torch|lightning|transformers|keras|tensorflow|deepspeed|accelerate|timm|sklearn|DataLoader|optim"
+    rb"|\blr\b|batch|epoch|learning_rate|dropout|momentum|weight_decay|patience|argparse|add_argument"
+    rb"|yaml|json|hydra|omegaconf|dict\(|_base_|nn\.",
+    re.IGNORECASE,
+)
 
 
 def language_of(path: Path) -> str | None:
@@ -24,14 +33,27 @@ def language_of(path: Path) -> str | None:
     return LANGUAGES.get(path.suffix.lower())
 
 
+def read_source(path: Path) -> bytes | str:
+    """The file's bytes, or the reason it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        return f"cannot read the file: {error.strerror or error}"
+
+
 def extract_file(path: Path, display_path: str) -> FileFacts:
     """Facts of one file; unreadable or undecodable input becomes a ParseError fact."""
-    language = language_of(path) or "python"
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return _unreadable(display_path, language, f"cannot read the file: {error.strerror or error}")
+    return extract_source(display_path, language_of(path) or "python", read_source(path))
+
+
+def extract_source(display_path: str, language: str, data: bytes | str) -> FileFacts:
+    if isinstance(data, str):
+        return _unreadable(display_path, language, data)
     if language == "python":
+        if not _MAY_HOLD_HYPERPARAMETERS.search(data):
+            return FileFacts(display_path, language, (), ())
+        from hplint.extract.python import extract_python
+
         facts: list[Fact] = extract_python(display_path, data)
         text = data.decode("utf-8", errors="replace")
     else:
@@ -41,7 +63,14 @@ def extract_file(path: Path, display_path: str) -> FileFacts:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             return _unreadable(display_path, language, f"not valid UTF-8 (byte {error.start})")
-        facts = extract_launch(display_path, text) if language == "shell" else extract_config(display_path, language, text)
+        if language == "shell":
+            from hplint.extract.launch import extract_launch
+
+            facts = extract_launch(display_path, text)
+        else:
+            from hplint.extract.configs import extract_config
+
+            facts = extract_config(display_path, language, text)
     suppressions = find_suppressions(text) if language != "json" else ()
     return FileFacts(display_path, language, tuple(facts), suppressions)
 

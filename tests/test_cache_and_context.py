@@ -1,0 +1,145 @@
+"""The fact cache (warm runs parse nothing) and project context when only some files are named."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import hplint.lint
+from conftest import run_hplint, write_project
+from hplint.config import load_config
+from hplint.lint import RunOptions, lint
+
+TRAIN = """
+import torch
+from torch import nn
+from data import loaders
+
+model = nn.Linear(32, 4)
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+train_loader, val_loader = loaders()
+for x, y in train_loader:
+    optimizer.zero_grad()
+    nn.functional.cross_entropy(model(x), y).backward()
+    optimizer.step()
+"""
+
+DATA = """
+from torch.utils.data import DataLoader, random_split
+
+
+def loaders():
+    train_set, val_set = random_split(dataset, [900, 100])
+    return DataLoader(train_set, batch_size=512, shuffle=True), DataLoader(val_set, batch_size=64)
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()
+    return write_project(tmp_path, {"train.py": TRAIN, "data.py": DATA, "model.py": "import torch.nn as nn\nrnn = nn.RNN(4, 4)\n"})
+
+
+def test_named_file_sees_its_project_and_reports_only_itself(repo):
+    run = run_hplint("train.py", "--format", "json", cwd=repo)
+    assert run.json()["diagnostics"] == []  # validation lives in data.py: no HP301
+    data = run_hplint("data.py", "--format", "json", cwd=repo)
+    assert [(d["code"], d["path"]) for d in data.json()["diagnostics"]] == [("HP101", "data.py")]
+    assert run_hplint("train.py", "model.py", "--format", "json", cwd=repo).codes == ["HP206"]
+
+
+def test_cache_folder_and_its_gitignore(repo):
+    run_hplint(".", cwd=repo)
+    cache = repo / ".hplint_cache"
+    assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert len(list(cache.rglob("*.json"))) == 3
+    (cache / ".gitignore").unlink()
+    for entry in cache.rglob("*.json"):
+        entry.unlink()
+    run_hplint(".", "--no-cache", cwd=repo)
+    assert not list(cache.rglob("*.json"))
+
+
+def _counting(monkeypatch) -> list[str]:
+    extracted: list[str] = []
+    original = hplint.lint.extract_source
+
+    def counting(path, language, data):
+        extracted.append(path)
+        return original(path, language, data)
+
+    monkeypatch.setattr(hplint.lint, "extract_source", counting)
+    return extracted
+
+
+def test_warm_run_extracts_only_what_changed(repo, monkeypatch):
+    monkeypatch.chdir(repo)
+    options = RunOptions(jobs=1, cache_folder=repo / ".hplint_cache")
+    config = load_config([Path(".")])
+    first = lint([Path(".")], config, options)
+    extracted = _counting(monkeypatch)
+    second = lint([Path(".")], config, options)
+    assert extracted == [] and second.diagnostics == first.diagnostics
+    (repo / "model.py").write_text("import torch.nn as nn\nrnn = nn.LSTM(4, 4)\n")
+    third = lint([Path(".")], config, options)
+    assert extracted == ["model.py"]
+    assert [d.code for d in third.diagnostics] == ["HP101"]
+
+
+def test_corrupt_or_foreign_cache_entries_are_rebuilt(repo, monkeypatch):
+    monkeypatch.chdir(repo)
+    options = RunOptions(jobs=1, cache_folder=repo / ".hplint_cache")
+    config = load_config([Path(".")])
+    expected = lint([Path(".")], config, options).diagnostics
+    entries = sorted((repo / ".hplint_cache").rglob("*.json"))
+    entries[0].write_text('{"type": "FileFacts", "path": ')
+    entries[1].write_text(json.dumps({"type": "NotAFact"}))
+    entries[2].write_bytes(b"\xff\x00")
+    extracted = _counting(monkeypatch)
+    assert lint([Path(".")], config, options).diagnostics == expected
+    assert len(extracted) == 3
+
+
+def test_parallel_extraction_gives_the_same_result(tmp_path, monkeypatch):
+    files = {f"pkg/model_{index}.py": f"import torch.nn as nn\nlayer = nn.RNN({index + 1}, 8)\n" for index in range(20)}
+    write_project(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    config = load_config([Path(".")])
+    serial = lint([Path(".")], config, RunOptions(jobs=1)).diagnostics
+    parallel = lint([Path(".")], config, RunOptions(jobs=2)).diagnostics
+    assert len(serial) == 20 and parallel == serial
+
+
+def test_a_cache_hit_imports_neither_libcst_nor_pyyaml(repo):
+    (repo / "configs").mkdir()
+    (repo / "configs" / "train.yaml").write_text("lr: 0.1\nbatch_size: 16\n")
+    run_hplint(".", cwd=repo)
+    code = (
+        "import sys\n"
+        "from hplint.cli import main\n"
+        "try:\n"
+        "    main(['train.py', 'configs/train.yaml'], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = sorted(name for name in ('libcst', 'yaml') if name in sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_files_without_any_training_vocabulary_are_not_parsed(tmp_path, monkeypatch):
+    write_project(tmp_path, {"utils/strings.py": "def slug(text):\n    return text.lower().replace(' ', '-')\n"})
+    import hplint.extract.python as python_extractor
+
+    def fail(*args):
+        raise AssertionError("parsed a file that cannot hold hyperparameters")
+
+    monkeypatch.setattr(python_extractor, "extract_python", fail)
+    assert run_hplint(str(tmp_path), "--no-cache").exit_code == 0
