@@ -1,8 +1,9 @@
-"""The `hplint` command: `hplint [check] [PATHS]`, `hplint rules`, `hplint rule CODE`."""
+"""The `hplint` command: `hplint [check] [PATHS]`, `hplint rules`, `hplint rule CODE`, `hplint probe`."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,9 @@ def main() -> None:
 @click.option("--statistics", is_flag=True, help="Count findings per rule and list unused suppressions.")
 @click.option("--show-facts", is_flag=True, help="Print the extracted hyperparameters instead of findings.")
 @click.option("--force-exclude", is_flag=True, help="Apply exclude even to paths named on the command line.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the fact cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where the fact cache lives (default: .hplint_cache/ at the project root).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Processes that extract files (default: all cores).")
 def check(
     paths: tuple[Path, ...],
     select: list[str] | None,
@@ -58,18 +62,24 @@ def check(
     statistics: bool,
     show_facts: bool,
     force_exclude: bool,
+    no_cache: bool,
+    cache_dir: Path | None,
+    jobs: int | None,
 ) -> None:
     """Lint files and folders (default: the current folder)."""
+    from hplint.cache import DEFAULT_FOLDER
     from hplint.config import ConfigError, load_config
-    from hplint.discover import DiscoveryError
-    from hplint.lint import lint
+    from hplint.discover import DiscoveryError, project_root
+    from hplint.lint import RunOptions, lint
     from hplint.report import REPORTERS
     from hplint.report.text import statistics as statistics_text
 
     targets = list(paths) or [Path(".")]
     try:
         config = load_config(targets, config_file, select, ignore or ())
-        result = lint(targets, config, force_exclude=force_exclude)
+        cache_folder = None if no_cache else cache_dir or project_root(targets, config) / DEFAULT_FOLDER
+        options = RunOptions(jobs or os.cpu_count() or 1, cache_folder, force_exclude)
+        result = lint(targets, config, options)
     except (ConfigError, DiscoveryError) as error:
         click.echo(f"hplint: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
