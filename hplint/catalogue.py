@@ -183,15 +183,16 @@ def optimizer_named(text: str) -> str | None:
     return None
 
 
+# Early stopping callbacks: (patience keyword, its position, its default).
 EARLY_STOPPING = {
-    "lightning.pytorch.callbacks.EarlyStopping": ("patience", 3),
-    "lightning.pytorch.callbacks.early_stopping.EarlyStopping": ("patience", 3),
-    "lightning.pytorch.EarlyStopping": ("patience", 3),
-    "pytorch_lightning.callbacks.EarlyStopping": ("patience", 3),
-    "keras.callbacks.EarlyStopping": ("patience", 0),
-    "tensorflow.keras.callbacks.EarlyStopping": ("patience", 0),
-    "transformers.EarlyStoppingCallback": ("early_stopping_patience", 1),
-    "transformers.trainer_callback.EarlyStoppingCallback": ("early_stopping_patience", 1),
+    "lightning.pytorch.callbacks.EarlyStopping": ("patience", 2, 3),
+    "lightning.pytorch.callbacks.early_stopping.EarlyStopping": ("patience", 2, 3),
+    "lightning.pytorch.EarlyStopping": ("patience", 2, 3),
+    "pytorch_lightning.callbacks.EarlyStopping": ("patience", 2, 3),
+    "keras.callbacks.EarlyStopping": ("patience", 2, 0),
+    "tensorflow.keras.callbacks.EarlyStopping": ("patience", 2, 0),
+    "transformers.EarlyStoppingCallback": ("early_stopping_patience", 0, 1),
+    "transformers.trainer_callback.EarlyStoppingCallback": ("early_stopping_patience", 0, 1),
 }
 CHECKPOINTS = frozenset({
     "lightning.pytorch.callbacks.ModelCheckpoint", "pytorch_lightning.callbacks.ModelCheckpoint",
@@ -236,7 +237,8 @@ LOGIT_OR_VALUE_LOSSES = frozenset({
 })
 DROPOUT_LAYERS = frozenset({
     "torch.nn.Dropout", "torch.nn.Dropout1d", "torch.nn.Dropout2d", "torch.nn.Dropout3d", "torch.nn.AlphaDropout",
-    "torch.nn.FeatureAlphaDropout", "torch.nn.functional.dropout", "torch.nn.functional.dropout2d",
+    "torch.nn.FeatureAlphaDropout", "torch.nn.functional.dropout", "torch.nn.functional.dropout1d",
+    "torch.nn.functional.dropout2d", "torch.nn.functional.dropout3d", "torch.nn.functional.alpha_dropout",
 })
 CONSTANT_INITS = frozenset({
     "torch.nn.init.zeros_", "torch.nn.init.ones_", "torch.nn.init.constant_", "torch.nn.init.zeros",

@@ -130,6 +130,32 @@ def rule_command(code: str) -> None:
     click.echo(text.rstrip("\n"))
 
 
+@main.command("probe")
+@click.argument("target", metavar="MODULE:FACTORY")
+@click.option("--input-shape", required=True, help="Shape of one input sample, comma-separated, e.g. 3,32,32.")
+@click.option("--num-classes", type=click.IntRange(min=1), help="Classes (ce) or labels (bce): the model's output width.")
+@click.option("--loss", type=click.Choice(["ce", "bce", "mse"]), default="ce", show_default=True)
+@click.option("--output-dim", type=click.IntRange(min=1), help="Outputs per sample for --loss mse (default 1).")
+@click.option("--device", type=click.Choice(["auto", "cuda", "cpu"]), default="auto", show_default=True)
+@click.option("--lr", type=float, help="The learning rate you train with (default: the project's, from its facts).")
+@click.option("--optimizer", type=click.Choice(["adam", "adamw", "sgd"]), help="Optimizer of the LR range test (default: the project's, else adam).")
+@click.option("--batch-size", type=click.IntRange(min=1), help="The per-device batch you train with (default: the project's).")
+@click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds before the probe is stopped.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Draw the LR range test into this PNG.")
+@click.option("--select", multiple=True, callback=_comma_list, help="Probe rules to run (codes or prefixes).")
+@click.option("--verbose", "-v", is_flag=True, help="Show the model's output and tracebacks.")
+def probe_command(target: str, output_format: str, select: list[str] | None, **options: Any) -> None:
+    """Build the model from MODULE:FACTORY and run the sanity checks (HP9xx) on synthetic data."""
+    from hplint.probe.command import ProbeOptions, run_probe
+
+    probe_options = ProbeOptions(
+        target, output_format=output_format, select=tuple(select) if select else None, **options
+    )
+    sys.exit(run_probe(probe_options))
+
+
 def run() -> None:
     """Console entry point: any unexpected failure is exit 2 with a message, never a traceback."""
     try:

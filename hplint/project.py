@@ -517,7 +517,7 @@ class Project:
         for op in self.operations(path, scope):
             if op.kind != "calls":
                 continue
-            if "." not in op.subject:
+            if "." not in op.subject or (path, op.subject) in self._operations_by_scope:
                 yield path, op.subject
             else:
                 target = self._lookup_qualified(op.subject, path)
@@ -525,13 +525,13 @@ class Project:
                     yield target
 
     def callers(self, path: str, function: str) -> Iterator[Operation]:
-        """The `calls` operations anywhere in the project that call a module-level function."""
+        """The `calls` operations that call a function (or, through self, a method) of the project."""
         for caller, op in self.all_of(Operation):
             if op.kind != "calls":
                 continue
-            if ("." not in op.subject and caller == path and op.subject == function) or (
-                "." in op.subject and self._lookup_qualified(op.subject, caller) == (path, function)
-            ):
+            if caller == path and op.subject == function:
+                yield op
+            elif "." in op.subject and self._lookup_qualified(op.subject, caller) == (path, function):
                 yield op
 
     def _settings_of_call(self, call: Call) -> Iterator[Setting]:

@@ -99,6 +99,19 @@ def _count(model: ModelDef, kinds: frozenset[str]) -> int | None:
     return total
 
 
+def _linear_chain(model: ModelDef) -> int | None:
+    """The most Linear layers in one chain: per Sequential/ModuleList, or the plain Linear attributes together."""
+    chains: dict[str, int] = {}
+    for layer in model.layers:
+        if _short(layer.api) not in catalogue.LINEAR_LAYERS:
+            continue
+        if layer.count == 0:
+            return None
+        group = layer.attribute.split(".")[0] if "." in layer.attribute else ""
+        chains[group] = chains.get(group, 0) + layer.count
+    return max(chains.values(), default=0)
+
+
 def _models(project: Project) -> Iterator[ModelDef]:
     for _, model in project.all_of(ModelDef):
         yield model
@@ -141,7 +154,7 @@ class DeepMlp(Rule):
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         for model in _models(project):
-            count = _count(model, catalogue.LINEAR_LAYERS) if _is_mlp(model) else None
+            count = _linear_chain(model) if _is_mlp(model) else None
             if count is None or count <= options["max"]:
                 continue
             yield self.diagnostic(
@@ -192,6 +205,9 @@ class LargeKernel(Rule):
             value = project.resolve(call.argument("kernel_size", 2), call.location.path)
             if value is None or value.origin in reported:
                 continue
+            stride = project.resolve(call.argument("stride", 3), call.location.path)
+            if stride is not None and stride.value == value.value:
+                continue  # kernel == stride: a patch embedding (ViT), not a large filter
             sizes = value.value if isinstance(value.value, tuple) else (value.value,)
             if not all(isinstance(size, int) and not isinstance(size, bool) for size in sizes):
                 continue
@@ -215,11 +231,13 @@ class DeepRnnStack(Rule):
     options = {"max": 3}
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        reported: set[Location] = set()
         for call in project.calls(catalogue.RECURRENT_APIS | catalogue.VANILLA_RNNS):
             value = project.resolve(call.argument("num_layers", 2), call.location.path)
             layers = _number(value)
-            if value is None or layers is None or layers <= options["max"]:
+            if value is None or layers is None or layers <= options["max"] or value.origin in reported:
                 continue
+            reported.add(value.origin)
             yield self.diagnostic(
                 f"{_short(call.api)} num_layers={layers:g} stacks more than {options['max']} recurrent layers; "
                 "gains usually stop at 2–3 and deep stacks are slow and hard to train",
@@ -236,18 +254,19 @@ class EmbeddingDim(Rule):
     options = {"min": 50, "max": 1000, "min-vocab": 1000}
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
-        with_attention = _files_with_attention(project)
+        if _uses_attention(project):
+            return  # with attention the embedding width is the model width
+        reported: set[Location] = set()
         for call in project.calls({"torch.nn.Embedding"}):
-            if call.location.path in with_attention:
-                continue
             path = call.location.path
             vocab = _number(project.resolve(call.argument("num_embeddings", 0), path))
             dim_value = project.resolve(call.argument("embedding_dim", 1), path)
             dim = _number(dim_value)
             if vocab is None or dim is None or dim_value is None or vocab < options["min-vocab"]:
                 continue
-            if options["min"] <= dim <= options["max"]:
+            if options["min"] <= dim <= options["max"] or dim_value.origin in reported:
                 continue
+            reported.add(dim_value.origin)
             yield self.diagnostic(
                 f"Embedding over {vocab:g} tokens with {dim:g} dimensions; word embeddings work best with "
                 f"{options['min']}–{options['max']} (most often 50–300)",
@@ -256,16 +275,15 @@ class EmbeddingDim(Rule):
             )
 
 
-def _files_with_attention(project: Project) -> set[str]:
-    """Files whose models use attention: there the embedding width is the model width."""
-    found = set()
-    for path, call in project.all_of(Call):
+def _uses_attention(project: Project) -> bool:
+    """Any attention in the project: nn.MultiheadAttention, nn.Transformer*, an *Attention class."""
+    for _, call in project.all_of(Call):
         if _short(call.api) in catalogue.ATTENTION_LAYERS or "attention" in call.api.lower():
-            found.add(path)
-    for path, model in project.all_of(ModelDef):
-        if any(word in model.name.lower() for word in ("attention", "attn", "transformer")):
-            found.add(path)
-    return found
+            return True
+    return any(
+        any(word in model.name.lower() for word in ("attention", "attn", "transformer"))
+        for _, model in project.all_of(ModelDef)
+    )
 
 
 class SaturatingActivation(Rule):
@@ -276,7 +294,9 @@ class SaturatingActivation(Rule):
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         for model in _models(project):
-            if model.gates or _count(model, catalogue.RECURRENT_LAYERS) != 0:
+            if model.gates or model.merges or _count(model, catalogue.RECURRENT_LAYERS) != 0:
+                continue  # gates, attention scores and several heads are not hidden activations
+            if any(output.op == "tuple" for output in model.outputs):
                 continue
             sequence = [(layer.api.rpartition(".")[2], layer.location) for layer in model.layers] if model.kind == "sequential" else [
                 (op.op, op.location) for op in model.forward
@@ -357,8 +377,8 @@ class WeightInit(Rule):
             layer = _layer_named(model, attribute) if model is not None else None
             if model is None or layer is None or _short(layer.api) not in catalogue.WEIGHTED_LAYERS:
                 continue
-            if _is_output_or_projection(model, attribute):
-                continue
+            if _is_output_or_projection(model, attribute) or model.merges:
+                continue  # the output layer, or a residual branch's projection (Fixup, ReZero)
             yield self.diagnostic(
                 f"{_short(call.api)}({text}) gives every unit of the hidden layer {attribute} the same weights, "
                 "so they compute and learn the same thing; use the default init, or kaiming_/xavier_ for "

@@ -263,7 +263,8 @@ def _decay(project: Project, call: Call, floor: float) -> tuple[str, int] | None
     gamma = gamma_value.value if gamma_value is not None else (0.1 if short in ("StepLR", "MultiStepLR") else None)
     if not isinstance(gamma, (int, float)) or isinstance(gamma, bool) or not 0 < gamma < 1:
         return None
-    decays = math.ceil(math.log(floor) / math.log(gamma) - 1e-12)
+    # The first step whose factor gamma**k is strictly below the floor (thresholds are strict).
+    decays = math.floor(math.log(floor) / math.log(gamma) + 1e-9) + 1
     if short == "ExponentialLR":
         return f"ExponentialLR(gamma={format_number(gamma)})", decays
     if short == "StepLR":
@@ -310,7 +311,6 @@ class NoEarlyStopping(Rule):
         )
 
 
-_BEST = ("best", "patience", "early_stop", "earlystop")
 
 
 def _stops_early_or_keeps_best(project: Project) -> bool:
@@ -325,9 +325,9 @@ def _stops_early_or_keeps_best(project: Project) -> bool:
                 return True
     for _, op in project.all_of(Operation):
         text = f"{op.subject} {op.condition}".lower()
-        if op.kind in ("save", "condition") and any(word in text for word in _BEST):
+        if op.kind in ("save", "condition") and any(word in text for word in catalogue.STOPPING_WORDS):
             return True
-    if project.settings("patience"):
+    if any(_early_stopping_key(project, setting) for setting in project.settings("patience")):
         return True
     for _, entry in project.all_of(ConfigEntry):
         joined = ".".join(entry.keys).lower()
@@ -347,14 +347,16 @@ class ImpatientEarlyStopping(Rule):
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         minimum = options["min"]
+        reported: set[Location] = set()
         for call in project.calls(catalogue.EARLY_STOPPING):
-            keyword, default = catalogue.EARLY_STOPPING[call.api]
-            written = call.argument(keyword)
+            keyword, position, default = catalogue.EARLY_STOPPING[call.api]
+            written = call.argument(keyword, position)
             value = project.resolve(written, call.location.path) if written is not None else None
             patience = value.value if value is not None else (default if written is None else None)
             if not isinstance(patience, int) or isinstance(patience, bool) or patience >= minimum:
                 continue
             where = value.origin if value is not None else call.location
+            reported.add(where)
             how = f"{keyword}={patience}" if written is not None else f"the default {keyword}={patience}"
             yield self.diagnostic(
                 f"{call.api.rpartition('.')[2]} with {how} stops on the first bump of a noisy validation curve; "
@@ -364,7 +366,9 @@ class ImpatientEarlyStopping(Rule):
             )
         for setting in _once_per_value(project.settings("patience")):
             patience = _number(setting)
-            if not setting.in_config or patience is None or patience >= minimum or not _early_stopping_key(setting):
+            if not setting.in_config or patience is None or patience >= minimum or setting.value.origin in reported:
+                continue
+            if not _early_stopping_key(project, setting):
                 continue
             yield self.diagnostic(
                 f"{_described(setting, 'patience')} stops on the first bump of a noisy validation curve; "
@@ -373,7 +377,13 @@ class ImpatientEarlyStopping(Rule):
             )
 
 
-def _early_stopping_key(setting: Setting) -> bool:
-    """`early_stopping.patience`, `early_stopping_patience`, or a callback whose class is EarlyStopping."""
-    joined = setting.consumer.lower()
-    return "early" in joined or "earlystopping" in joined
+def _early_stopping_key(project: Project, setting: Setting) -> bool:
+    """`early_stopping.patience`, `early_stopping_patience`, or a callback whose class_path is an EarlyStopping."""
+    if "early" in setting.consumer.lower():
+        return True
+    keys = tuple(setting.consumer.split("."))
+    if len(keys) >= 2 and keys[-2] == "init_args":
+        for _, entry in project.all_of(ConfigEntry):
+            if entry.value.location.path == setting.use.path and entry.keys == keys[:-2] + ("class_path",):
+                return "earlystopping" in str(entry.value.value).lower()
+    return False

@@ -52,7 +52,7 @@ def holds_out(project: Project) -> bool:
         if _call_holds_out(call):
             return True
     for _, op in project.all_of(Operation):
-        if op.kind in ("holds_out", "held_out_name") or op.kind == "loop" and names_evaluation(op.subject):
+        if op.kind in ("holds_out", "held_out_name", "evaluates") or op.kind == "loop" and names_evaluation(op.subject):
             return True
         if op.scope.rpartition(".")[2] in _LIGHTNING_EVAL_HOOKS:
             return True
@@ -102,7 +102,7 @@ class InputNotNormalized(Rule):
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         calls = [call for _, call in project.all_of(Call)]
-        if any(call.api.rpartition(".")[2] == "Normalize" and call.api.startswith("torchvision.") for call in calls):
+        if any(call.api.rpartition(".")[2].lower() == "normalize" and call.api.startswith("torchvision.") for call in calls):
             return
         to_tensor = sorted(
             (call for call in calls if call.api in catalogue.TO_TENSOR),
@@ -184,7 +184,8 @@ class EvalModeMissing(Rule):
         if not _has_mode_dependent_layers(project):
             return
         for loop, operations in _evaluation_loops(project):
-            if any(op.kind == "eval_mode" for op in operations) or _caller_did(project, loop, "eval_mode"):
+            mode = _mode_before(operations, loop)
+            if mode == "eval_mode" or mode is None and _caller_did(project, loop, "eval_mode"):
                 continue
             yield self.diagnostic(
                 f"evaluation loop over {loop.subject} without model.eval(): dropout stays on and batch norm "
@@ -212,33 +213,39 @@ class GradInEval(Rule):
 
 
 def _evaluation_loops(project: Project) -> Iterator[tuple[Operation, list[Operation]]]:
-    """Loops over held-out data, in functions (or module bodies) that do not train."""
+    """Loops over held-out data whose body runs a model and does not learn."""
     for path, scope, operations in project.functions():
-        if any(op.kind in _LEARNING for op in operations):
-            continue
         function = scope.rpartition(".")[2]
         if function in _LIGHTNING_EVAL_HOOKS:
             continue
-        for op in operations:
-            if op.kind != "loop" or op.loops or op.subject.startswith(("range(", "enumerate(range")):
+        for loop in operations:
+            if loop.kind != "loop" or loop.subject.startswith(("range(", "enumerate(range")):
                 continue
-            if not _runs_a_model(operations, op):
+            if not (names_evaluation(loop.subject) or (function and _EVAL_FUNCTION.search(function) and names_data(loop.subject))):
                 continue
-            if names_evaluation(op.subject) or (function and _EVAL_FUNCTION.search(function) and names_data(op.subject)):
-                yield op, operations
+            body = _body(operations, loop)
+            if any(op.kind == "forward" for op in body) and not any(op.kind in _LEARNING for op in body):
+                yield loop, operations
 
 
-def _runs_a_model(operations: list[Operation], loop: Operation) -> bool:
-    """The loop's body makes a forward pass."""
-    return any(
-        op.kind == "forward" and op.loops[:1] == (loop.subject,) and op.location.line >= loop.location.line
-        for op in operations
-    )
+def _body(operations: list[Operation], loop: Operation) -> list[Operation]:
+    """The operations inside a loop (its own and those of loops nested in it)."""
+    inside = loop.loops + (loop.subject,)
+    return [
+        op for op in operations
+        if op.loops[: len(inside)] == inside and op.location.line >= loop.location.line and op is not loop
+    ]
+
+
+def _mode_before(operations: list[Operation], loop: Operation) -> str | None:
+    """`eval_mode` or `train_mode`: the last switch written before the loop in the same function."""
+    switches = [op for op in operations if op.kind in ("eval_mode", "train_mode") and op.location.line < loop.location.line]
+    return switches[-1].kind if switches else None
 
 
 def _caller_did(project: Project, loop: Operation, what: str) -> bool:
     """Every call of the loop's function comes after model.eval() / inside no_grad in its caller."""
-    if not loop.scope or "." in loop.scope:
+    if not loop.scope:
         return False
     calls = list(project.callers(loop.location.path, loop.scope))
     if not calls:

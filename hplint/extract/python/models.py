@@ -70,7 +70,9 @@ class ModelStructure:
     # ------------------------------------------------------------ operations
 
     def output_op(self: PythonExtractor, node: cst.BaseExpression) -> str:
-        """The last operation an expression applies: softmax, sigmoid, layer:fc, Linear, other."""
+        """The last operation an expression applies: softmax, sigmoid, layer:fc, Linear, tuple, other."""
+        if isinstance(node, (cst.Tuple, cst.List, cst.Dict)):
+            return "tuple"  # several outputs (actor and critic, logits and features)
         if isinstance(node, cst.Name):
             function = self.function_scope()
             binding = self.visible_binding(function, node.value) if function is not None else None

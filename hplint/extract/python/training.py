@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from hplint import catalogue
-from hplint.extract.python.scope import ApiMeaning, ModelMeaning, dotted
+from hplint.extract.python.scope import ApiMeaning, ModelMeaning, dotted, is_self_attribute
 from hplint.extract.python.values import source_text
 from hplint.facts import Arith, Expr, Operation
 
@@ -39,7 +39,12 @@ class TrainingOperations:
 
     def record_method_operation(self: PythonExtractor, node: cst.Call, func: cst.Attribute) -> None:
         method = func.attr.value
-        subject = dotted(func.value)
+        subject = source_text(func.value)
+        if is_self_attribute(func) and self.current_class() is not None:
+            # self.validate(): a method of this class, so its caller's context reaches it
+            self.operation("calls", f"{self._classes[-1].name}.{method}", node)
+        if method in ("evaluate", "validate", "test"):
+            self.operation("evaluates", subject, node)  # trainer.evaluate(test_set)
         if method == "backward":
             self.operation("backward", subject, node)
         elif method == "zero_grad":
@@ -50,7 +55,7 @@ class TrainingOperations:
                 self.operation("scheduler_step", subject, node)
             elif self._steps_an_optimizer(func.value):
                 self.operation("optimizer_step", subject, node)
-        elif method in ("zero_", "detach_") and isinstance(func.value, cst.Attribute) and func.value.attr.value == "grad":
+        elif method in ("zero_", "detach_", "fill_") and ".grad" in subject:
             self.operation("grad_cleared", subject, node)
         elif method == "train":
             owner = self.meaning(func.value)

@@ -354,6 +354,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
             self._assign(original_node.target, original_node.value, original_node)
 
     def leave_AugAssign(self, original_node: cst.AugAssign) -> None:
+        self.record_lr_assignment(original_node.target, original_node)  # g["lr"] *= 0.1
         for name in _target_names(original_node.target):
             self._bind(name, Unknown(f"{name} is updated in place", self.location(original_node)))
 
@@ -435,8 +436,8 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
             self._record_api_operation(node, qualified)
             if qualified in catalogue.LOSSES:
                 self.record_loss_input(node, qualified)
-            elif qualified == catalogue.SEQUENTIAL:
-                self.record_sequential(node)
+            elif qualified == catalogue.SEQUENTIAL and self.current_class() is None and not self._classes:
+                self.record_sequential(node)  # inside a class it is one of the class's layers
             return
         loss = self.loss_called(node)
         if loss is not None:

@@ -1,0 +1,46 @@
+"""`--plot FILE.png`: the LR range test's curve, with matplotlib when it is installed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+
+def plot_lr_range(details: Mapping[str, Any], configured_lr: float | None, path: Path) -> str:
+    """Draw the curve; returns a one-line note saying what was written, or why nothing was."""
+    curve = [point for point in details.get("curve", []) if point.get("loss") is not None]
+    if not curve:
+        return "--plot: no LR range curve to draw (HP904 did not run)"
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return "--plot: matplotlib is not installed, no plot written (pip install matplotlib)"
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    lrs = [point["lr"] for point in curve]
+    axes.plot(lrs, [point["loss"] for point in curve], color="0.75", linewidth=1, label="loss")
+    smoothed = [(point["lr"], point["smoothed"]) for point in curve if point.get("smoothed") is not None]
+    if smoothed:
+        axes.plot(*zip(*smoothed), color="tab:blue", linewidth=2, label="smoothed loss (β = 0.98)")
+    suggested_range = details.get("suggested_range")
+    if suggested_range:
+        axes.axvspan(suggested_range[0], suggested_range[1], color="tab:green", alpha=0.15, label="suggested range")
+        axes.axvline(details["suggested_lr"], color="tab:green", linestyle="--", label=f"suggested {details['suggested_lr']:.1e}")
+    if configured_lr is not None and configured_lr > 0:
+        axes.axvline(configured_lr, color="tab:red", linestyle=":", linewidth=2, label=f"configured {configured_lr:g}")
+    axes.set_xscale("log")
+    axes.set_xlabel(f"learning rate ({details.get('optimizer', 'optimizer')})")
+    axes.set_ylabel("training loss")
+    axes.set_title("LR range test (hplint probe, HP904)")
+    axes.legend(loc="best", fontsize="small")
+    figure.tight_layout()
+    try:
+        figure.savefig(path, dpi=120)
+    except OSError as error:
+        return f"--plot: cannot write {path}: {error}"
+    finally:
+        plt.close(figure)
+    return f"--plot: wrote {path}"

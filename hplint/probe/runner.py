@@ -1,0 +1,112 @@
+"""The parent's side of the child process: start it, follow its events, kill it on a timeout."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hplint.probe.spec import ProbeSpec
+
+_POLL_SECONDS = 0.05
+_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent.parent)  # the folder that holds hplint/
+# The child imports this very hplint (a checkout or an install), and then leaves sys.path as the
+# interpreter set it, so the user's imports resolve as they would in their own scripts.
+_CHILD_BOOT = (
+    "import sys\n"
+    f"root = {_PACKAGE_ROOT!r}\n"
+    "added = root not in sys.path\n"
+    "if added: sys.path.insert(0, root)\n"
+    "import hplint.probe.child as child\n"
+    "if added: sys.path.remove(root)\n"
+    "sys.exit(child.main())\n"
+)
+
+
+@dataclass
+class ChildRun:
+    events: list[dict[str, Any]] = field(default_factory=list)
+    returncode: int | None = None
+    timed_out: bool = False
+    log: str = ""  # the child's stdout and stderr (the user's prints, a traceback)
+
+
+class _EventReader:
+    """Complete JSON lines appended since the last read; a line cut short by a crash is ignored."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0
+        self.pending = b""
+
+    def read(self) -> list[dict[str, Any]]:
+        with open(self.path, "rb") as stream:
+            stream.seek(self.offset)
+            data = stream.read()
+        self.offset += len(data)
+        lines = (self.pending + data).split(b"\n")
+        self.pending = lines.pop()
+        events = []
+        for line in lines:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(event, dict):
+                events.append(event)
+        return events
+
+
+def run_child(spec: ProbeSpec, timeout: float, on_event: Callable[[dict[str, Any]], None]) -> ChildRun:
+    run = ChildRun()
+
+    def take(events: list[dict[str, Any]]) -> None:
+        for event in events:
+            run.events.append(event)
+            on_event(event)
+
+    with tempfile.TemporaryDirectory(prefix="hplint-probe-") as folder:
+        spec_path, events_path, log_path = (Path(folder, name) for name in ("spec.json", "events.jsonl", "child.log"))
+        spec_path.write_text(spec.to_json(), encoding="utf-8")
+        events_path.touch()
+        reader = _EventReader(events_path)
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-c", _CHILD_BOOT, str(spec_path), str(events_path)],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=spec.cwd, start_new_session=True,
+            )
+            deadline = time.monotonic() + timeout
+            try:
+                while process.poll() is None:
+                    take(reader.read())
+                    if time.monotonic() >= deadline:
+                        run.timed_out = True
+                        break
+                    time.sleep(_POLL_SECONDS)
+            finally:
+                # Also on a normal exit: data-loader workers or other children may outlive the child.
+                _kill_group(process)
+        take(reader.read())
+        run.returncode = process.returncode
+        run.log = log_path.read_text(encoding="utf-8", errors="replace")
+    return run
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    killpg = getattr(os, "killpg", None)
+    try:
+        if killpg is not None:
+            killpg(process.pid, signal.SIGKILL)
+        elif process.poll() is None:
+            process.kill()
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
