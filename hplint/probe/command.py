@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,8 @@ def run_probe(options: ProbeOptions) -> int:
         click.echo(INSTALL_HINT, err=True)
         return EXIT_USAGE
     cwd = Path.cwd()
+    if target.is_path and module_file(target, cwd) is None:
+        return _usage(f"{target.module}: no such file")
     try:
         rule_options = _rule_options(cwd)
     except UsageError as error:
@@ -122,10 +125,8 @@ def _usage(message: str) -> int:
 
 
 def _task(options: ProbeOptions) -> dict[str, Any]:
-    try:
-        shape = tuple(int(part) for part in options.input_shape.replace("x", ",").split(",") if part.strip())
-    except ValueError:
-        shape = ()
+    parts = [part.strip() for part in re.split(r"[,x×]", options.input_shape.strip())]
+    shape = tuple(int(part) for part in parts) if all(part.isdigit() for part in parts) else ()
     if not shape or any(size < 1 for size in shape):
         raise UsageError(f"--input-shape {options.input_shape!r}: expected positive sizes of one sample, like 3,32,32")
     if options.loss == "mse":

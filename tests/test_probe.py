@@ -1,0 +1,498 @@
+"""`hplint probe`: the checks on tiny CPU models, the child process's timeout and crash handling, the outputs.
+
+The arithmetic (LR range test, batch search) and the target parsing are tested without torch;
+the end-to-end tests run the real CLI, which starts the real child process.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import run_hplint
+from hplint.probe import batch_search, lr_range
+from hplint.probe.target import TargetError, factory_line, module_file, parse_target
+
+ROOT = Path(__file__).resolve().parent.parent
+
+MODELS = '''
+import os
+import time
+
+import torch
+from torch import nn
+
+
+def healthy():
+    return nn.Sequential(nn.Flatten(), nn.Linear(48, 64), nn.ReLU(), nn.Dropout(0.2), nn.Linear(64, 4))
+
+
+def softmax_output():
+    return nn.Sequential(nn.Flatten(), nn.Linear(48, 64), nn.ReLU(), nn.Linear(64, 4), nn.Softmax(dim=1))
+
+
+def hot_init():
+    model = nn.Sequential(nn.Flatten(), nn.Linear(48, 64), nn.ReLU(), nn.Linear(64, 4))
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.mul_(10)
+    return model
+
+
+class UnusedBranch(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Flatten(), nn.Linear(48, 32), nn.ReLU())
+        self.head = nn.Linear(32, 4)
+        self.aux = nn.Linear(32, 4)
+
+    def forward(self, x):
+        return self.head(self.body(x))
+
+
+class SignedSqrt(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.hidden = nn.Linear(48, 32)
+        self.out = nn.Linear(32, 4)
+
+    def forward(self, x):
+        h = self.hidden(x.flatten(1))
+        return self.out(torch.where(h > 0, h.sqrt(), h))
+
+
+def broken():
+    raise FileNotFoundError("no checkpoint at weights/best.pt")
+
+
+class Sleeper(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(48, 4)
+        # A helper process like a DataLoader worker: the timeout must take it down too.
+        helper = __import__("subprocess").Popen(["sleep", "600"])
+        with open("helpers.txt", "a") as pids:
+            pids.write(f"{helper.pid}\\n")
+
+    def forward(self, x):
+        if torch.is_grad_enabled():
+            time.sleep(3600)
+        return self.fc(x.flatten(1))
+
+
+class Killed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(48, 4)
+
+    def forward(self, x):
+        if torch.is_grad_enabled():
+            os.kill(os.getpid(), 9)
+        return self.fc(x.flatten(1))
+'''
+
+SHAPE = ["--input-shape", "3,4,4", "--num-classes", "4"]
+
+
+# ---------------------------------------------------------------- the LR range test's arithmetic
+
+
+def test_sweep_is_log_spaced_from_start_to_end():
+    lrs = lr_range.sweep_lrs(100)
+    assert lrs[0] == pytest.approx(1e-7) and lrs[-1] == pytest.approx(10.0)
+    ratios = {round(after / before, 9) for before, after in zip(lrs, lrs[1:])}
+    assert len(ratios) == 1
+
+
+def test_smoother_is_bias_corrected():
+    smoother = lr_range.Smoother(0.98)
+    assert smoother.update(2.0) == pytest.approx(2.0)  # not 0.04: the warm-up is divided out
+    assert smoother.update(2.0) == pytest.approx(2.0)
+
+
+def test_divergence_is_four_times_the_best_or_not_finite():
+    assert lr_range.diverged(4.01, 1.0)
+    assert not lr_range.diverged(4.0, 1.0)
+    assert lr_range.diverged(math.nan, 1.0)
+
+
+def _curve(losses: list[float]) -> list[lr_range.CurvePoint]:
+    smoother = lr_range.Smoother()
+    lrs = lr_range.sweep_lrs(len(losses))
+    return [lr_range.CurvePoint(lr, loss, smoother.update(loss)) for lr, loss in zip(lrs, losses)]
+
+
+def _valley(steps: int = 100, noise: list[float] | None = None) -> list[float]:
+    """Flat at 2.3, falling between 1e-4 and 1e-2, then blowing up past 1."""
+    losses = []
+    for index, lr in enumerate(lr_range.sweep_lrs(steps)):
+        decade = math.log10(lr)
+        loss = 2.3 - 1.5 / (1 + math.exp(-3 * (decade + 3))) + (math.exp(3 * decade) if decade > -0.5 else 0)
+        losses.append(loss + (noise[index] if noise else 0.0))
+    return losses
+
+
+def test_suggestion_combines_steepest_descent_and_a_tenth_of_the_minimum():
+    suggestion = lr_range.suggest(_curve(_valley()))
+    assert suggestion is not None
+    assert suggestion.low == min(suggestion.steepest, suggestion.min_over_10)
+    assert suggestion.high == max(suggestion.steepest, suggestion.min_over_10)
+    assert suggestion.suggested == pytest.approx(math.sqrt(suggestion.low * suggestion.high))
+    assert 1e-4 < suggestion.steepest < 1e-1
+    assert 1e-3 < suggestion.min_over_10 < 1.0
+
+
+def test_a_noisy_spike_early_in_the_sweep_does_not_become_the_suggestion():
+    noise = [0.0] * 100
+    noise[12], noise[13] = 0.8, -0.8  # one step up, one step down, at lr ~ 1e-6
+    suggestion = lr_range.suggest(_curve(_valley(noise=noise)))
+    assert suggestion is not None and suggestion.steepest > 1e-5
+
+
+def test_no_suggestion_without_descent():
+    assert lr_range.suggest(_curve([2.3] * 100)) is None
+    assert lr_range.suggest(_curve([2.3] * 8)) is None
+
+
+def test_off_by_measures_outside_the_range_only():
+    suggestion = lr_range.Suggestion(1e-3, 1e-2, 1e-3, 1e-2, math.sqrt(1e-5))
+    assert lr_range.off_by(5e-3, suggestion) == 1.0
+    assert lr_range.off_by(0.5, suggestion) == pytest.approx(50)
+    assert lr_range.off_by(1e-5, suggestion) == pytest.approx(100)
+
+
+# ---------------------------------------------------------------- the batch search, with a fake device
+
+
+def _device(limit: int, calls: list[int] | None = None):
+    """A fake trial: batches up to `limit` fit, at 10 samples/s per sample of batch."""
+
+    def trial(batch: int) -> float | None:
+        if calls is not None:
+            calls.append(batch)
+        return 10.0 * batch if batch <= limit else None
+
+    return trial
+
+
+@pytest.mark.parametrize("limit", [2, 3, 100, 1000, 4095, 4096])
+def test_search_doubles_then_bisects_to_within_a_sixteenth(limit):
+    result = batch_search.search_max_batch(_device(limit))
+    assert result.complete
+    assert result.largest_fit is not None and result.first_failure is not None
+    assert result.largest_fit <= limit < result.first_failure
+    assert result.first_failure - result.largest_fit <= max(1, result.largest_fit // 16)
+    assert result.samples_per_s[result.largest_fit] == 10.0 * result.largest_fit
+
+
+def test_search_sequence_is_doubling_then_bisection():
+    calls: list[int] = []
+    batch_search.search_max_batch(_device(100, calls))
+    assert calls[:7] == [2, 4, 8, 16, 32, 64, 128]
+    assert calls[7:] == [96, 112, 104, 100]
+
+
+def test_search_when_the_first_batch_does_not_fit():
+    result = batch_search.search_max_batch(_device(1))
+    assert result.largest_fit is None and result.first_failure == 2 and result.trials == (2,)
+
+
+def test_search_stops_at_the_cap_and_says_it_is_a_lower_bound():
+    result = batch_search.search_max_batch(_device(10**9), cap=64)
+    assert result.largest_fit == 64 and result.first_failure is None and not result.complete
+
+
+def test_search_stops_when_time_runs_out():
+    calls: list[int] = []
+    result = batch_search.search_max_batch(_device(10**9, calls), out_of_time=lambda: len(calls) >= 3)
+    assert result.largest_fit == 8 and not result.complete
+
+
+@pytest.mark.parametrize(("largest", "expected"), [(1000, 896), (100, 88), (9, 8), (8, 4), (5, 4), (2, 1), (1, 1)])
+def test_recommended_batch_keeps_a_margin_and_rounds_down(largest, expected):
+    assert batch_search.recommended_batch(largest, 0.9) == expected
+
+
+def test_judge_passes_and_reports_the_maximum():
+    trial = _device(1000)
+    search = batch_search.search_max_batch(trial)
+    result = batch_search.judge(search, trial, None, "", 0.9, "80 GiB")
+    assert search.largest_fit == 992
+    assert result.status == "pass" and result.details["max_batch"] == 888  # 0.9 x 992, down to a multiple of 8
+    assert result.details["samples_per_s"]["512"] == 5120.0
+
+
+def test_judge_fails_when_the_configured_batch_does_not_fit():
+    trial = _device(1000)
+    result = batch_search.judge(batch_search.search_max_batch(trial), trial, 4096, "train.py:3", 0.9, "80 GiB of X")
+    assert result.status == "fail"
+    assert "training batch 4096 (train.py:3) does not fit in 80 GiB of X" in result.message
+    assert "the largest batch that does is 992; use 888 per device" in result.message
+
+
+def test_judge_tries_a_configured_batch_between_the_bracket():
+    calls: list[int] = []
+    trial = _device(1000, calls)
+    search = batch_search.search_max_batch(trial)
+    assert search.largest_fit is not None and search.largest_fit < 1000 < search.first_failure
+    fits = batch_search.judge(search, trial, 1000, "", 0.9, "memory")
+    assert calls[-1] == 1000 and fits.status == "pass" and fits.details["configured_fits"] is True
+    too_big = batch_search.judge(search, trial, 1001, "", 0.9, "memory")
+    assert calls[-1] == 1001 and too_big.status == "fail"
+
+
+def test_judge_fails_when_nothing_fits():
+    trial = _device(1)
+    result = batch_search.judge(batch_search.search_max_batch(trial), trial, None, "", 0.9, "the 8 GiB of X")
+    assert result.status == "fail" and "not even a batch of 2 fits in the 8 GiB of X" in result.message
+
+
+# ---------------------------------------------------------------- the target
+
+
+@pytest.mark.parametrize("text", ["models", "models:", ":make", "models.py:make-model", "my models:make"])
+def test_targets_that_are_not_module_colon_factory(text):
+    with pytest.raises(TargetError):
+        parse_target(text)
+
+
+def test_targets_by_path_and_by_dotted_name(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "nets.py").write_text("import torch\n\n\nclass Net:\n    pass\n\n\ndef make():\n    pass\n")
+    dotted = parse_target("pkg.nets:Net.small")
+    assert (dotted.module, dotted.factory, dotted.is_path) == ("pkg.nets", "Net.small", False)
+    path = module_file(dotted, tmp_path)
+    assert path == (tmp_path / "pkg" / "nets.py").resolve()
+    assert factory_line(path, "Net.small") == 4 and factory_line(path, "make") == 8 and factory_line(path, "x") == 1
+    assert module_file(parse_target("pkg/nets.py:make"), tmp_path) == path
+
+
+# ---------------------------------------------------------------- usage errors (no child process)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["models.py", *SHAPE], "is not MODULE:FACTORY"),
+        (["models.py:healthy", "--input-shape", "3,x", "--num-classes", "4"], "--input-shape"),
+        (["models.py:healthy", "--input-shape", "3,4,4"], "--loss ce needs --num-classes"),
+        (["models.py:healthy", *SHAPE, "--select", "HP999"], "matches no probe rule"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_message(tmp_path, arguments, message):
+    run = run_hplint("probe", *arguments, cwd=tmp_path)
+    assert run.exit_code == 2 and message in run.stderr
+
+
+# ---------------------------------------------------------------- end to end, on tiny CPU models
+
+torch_required = pytest.mark.skipif(
+    __import__("importlib").util.find_spec("torch") is None, reason="the probe's end-to-end tests need torch"
+)
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("probe")
+    (root / "models.py").write_text(MODELS.lstrip(), encoding="utf-8")
+    return root
+
+
+def _probe(root: Path, factory: str, *extra: str, output: str = "json"):
+    return run_hplint("probe", f"models.py:{factory}", *SHAPE, "--format", output, *extra, cwd=root)
+
+
+def _checks(run) -> dict[str, dict]:
+    return {check["code"]: check for check in run.json()["probe"]["checks"]}
+
+
+def _line_of(root: Path, text: str) -> int:
+    lines = (root / "models.py").read_text().splitlines()
+    return next(number for number, line in enumerate(lines, 1) if line.startswith(text))
+
+
+@torch_required
+def test_a_healthy_model_passes_every_check(models, tmp_path):
+    started = time.monotonic()
+    run = _probe(models, "healthy", "--plot", str(tmp_path / "lr.png"))
+    assert time.monotonic() - started < 20
+    assert run.exit_code == 0, run.output + run.stderr
+    payload = run.json()
+    assert payload["version"] == 1 and payload["diagnostics"] == []
+    assert payload["summary"]["error"] == payload["summary"]["warning"] == payload["summary"]["info"] == 0
+    probe = payload["probe"]
+    assert probe["device"] == "cpu" and probe["torch"].startswith("2.")
+    checks = _checks(run)
+    assert list(checks) == ["HP901", "HP902", "HP903", "HP904", "HP905", "HP906"]
+    assert {code: check["status"] for code, check in checks.items()} == {
+        "HP901": "pass", "HP902": "pass", "HP903": "pass", "HP904": "pass", "HP905": "skip", "HP906": "pass",
+    }
+    assert set(checks["HP901"]) >= {"code", "status", "measured", "expected", "seconds"}
+    low, high = probe["suggested_lr_range"]
+    assert low <= probe["suggested_lr"] <= high
+    assert probe["lr_curve"][0]["lr"] == pytest.approx(1e-7) and len(probe["lr_curve"]) > 20
+    assert probe["max_batch"] is None and probe["samples_per_s"] == {}
+    assert "skipped on CPU" in checks["HP905"]["message"]
+    # Progress on stderr, one line per check; matplotlib is optional: a note, not an error.
+    assert run.stderr.count("] HP9") == 6 and "[6/6] HP905 max-batch ... skip" in run.stderr
+    assert "--plot:" in run.stderr
+
+
+@torch_required
+def test_softmax_at_the_output_cannot_overfit(models):
+    run = _probe(models, "softmax_output", "--select", "HP901,HP902", output="sarif")
+    assert run.exit_code == 1, run.stderr
+    sarif = run.json()
+    assert sarif["version"] == "2.1.0"
+    (result,) = sarif["runs"][0]["results"]
+    assert result["ruleId"] == "HP902" and result["level"] == "error"
+    assert "the outputs are probabilities" in result["message"]["text"]
+    region = result["locations"][0]["physicalLocation"]
+    assert region["artifactLocation"]["uri"] == "models.py"
+    assert region["region"]["startLine"] == _line_of(models, "def softmax_output")
+    rule_ids = [rule["id"] for rule in sarif["runs"][0]["tool"]["driver"]["rules"]]
+    assert rule_ids[result["ruleIndex"]] == "HP902"
+    probe = sarif["runs"][0]["properties"]["probe"]
+    init = next(check for check in probe["checks"] if check["code"] == "HP901")
+    assert init["status"] == "pass" and init["details"]["output_looks_like_probabilities"] is True
+
+
+@torch_required
+def test_a_hot_initialisation_fails_init_loss(models):
+    run = _probe(models, "hot_init", "--select", "HP901", output="text")
+    assert run.exit_code == 1
+    line = _line_of(models, "def hot_init")
+    assert f"models.py:{line}:1: HP901 [warning] the loss at initialisation is" in run.output
+    assert "far above the chance level (ln 4 = 1.39" in run.output
+
+
+@torch_required
+def test_an_unused_branch_gets_no_gradient(models):
+    run = _probe(models, "UnusedBranch", "--select", "HP903")
+    assert run.exit_code == 1
+    (diagnostic,) = run.json()["diagnostics"]
+    assert diagnostic["code"] == "HP903" and diagnostic["line"] == _line_of(models, "class UnusedBranch")
+    assert "2 of 6 parameter tensors get no gradient (aux.weight, aux.bias)" in diagnostic["message"]
+    assert _checks(run)["HP903"]["details"]["no_gradient"] == ["aux.weight", "aux.bias"]
+
+
+@torch_required
+def test_a_nan_producing_layer_gets_a_non_finite_gradient(models):
+    run = _probe(models, "SignedSqrt", "--select", "HP901,HP903")
+    assert run.exit_code == 1
+    checks = _checks(run)
+    assert checks["HP901"]["status"] == "pass"  # finite forward: only the backward pass is NaN
+    assert checks["HP903"]["status"] == "fail"
+    assert checks["HP903"]["details"]["non_finite"] == ["hidden.weight", "hidden.bias"]
+
+
+@torch_required
+def test_a_factory_that_raises_is_a_usage_error(models):
+    run = _probe(models, "broken", output="text")
+    assert run.exit_code == 2
+    assert run.stderr.strip().splitlines()[-1] == (
+        "hplint: error: broken() raised FileNotFoundError: no checkpoint at weights/best.pt"
+    )
+    assert "Traceback" not in run.stderr and run.output == ""
+
+
+@torch_required
+def test_a_missing_factory_is_a_usage_error(models):
+    run = _probe(models, "nowhere", output="text")
+    assert run.exit_code == 2 and "models.py has no attribute 'nowhere'" in run.stderr
+
+
+@torch_required
+def test_a_model_that_hangs_times_out_with_the_finished_checks(models):
+    started = time.monotonic()
+    run = _probe(models, "Sleeper", "--select", "HP901,HP903", "--timeout", "15")
+    assert run.exit_code == 3
+    assert time.monotonic() - started < 25
+    probe = run.json()["probe"]
+    assert [check["code"] for check in probe["checks"]] == ["HP901"]
+    assert probe["errors"] == [{
+        "kind": "timeout", "code": "HP903",
+        "message": "the probe ran past --timeout 15 s during HP903; the checks that finished are reported",
+    }]
+    assert "[2/2] HP903 gradient-flow ... did not finish" in run.stderr
+    # The whole process group went down: the model's helper processes too.
+    for pid in (models / "helpers.txt").read_text().split():
+        status = Path(f"/proc/{pid}/status")
+        assert not status.exists() or "State:\tZ" in status.read_text(), f"helper {pid} survived"
+
+
+@torch_required
+def test_a_child_that_dies_is_a_crash_with_the_finished_checks(models):
+    run = _probe(models, "Killed", "--select", "HP901,HP903")
+    assert run.exit_code == 3
+    probe = run.json()["probe"]
+    assert [check["code"] for check in probe["checks"]] == ["HP901"]
+    (error,) = probe["errors"]
+    assert error["kind"] == "crash" and error["code"] == "HP903"
+    assert error["message"].startswith("the probe process was killed by signal 9 (out of memory?) during HP903")
+
+
+@torch_required
+def test_the_configured_lr_comes_from_the_project_facts(tmp_path):
+    (tmp_path / "model.py").write_text(textwrap.dedent('''
+        from torch import nn
+
+
+        def make_model():
+            return nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 3))
+    ''').lstrip())
+    (tmp_path / "train.py").write_text(textwrap.dedent('''
+        import torch
+        from model import make_model
+
+        model = make_model()
+        optimizer = torch.optim.SGD(model.parameters(), lr=50.0, momentum=0.9)
+    ''').lstrip())
+    run = run_hplint(
+        "probe", "model.py:make_model", "--input-shape", "20", "--num-classes", "3", "--select", "HP904",
+        "--format", "json", cwd=tmp_path,
+    )
+    assert run.exit_code == 1, run.stderr
+    probe = run.json()["probe"]
+    assert probe["configured_lr"] == {"value": 50.0, "source": "train.py:5, SGD"}
+    (diagnostic,) = run.json()["diagnostics"]
+    assert diagnostic["code"] == "HP904" and diagnostic["severity"] == "warning"
+    assert diagnostic["message"].startswith("the configured lr 50 (train.py:5, SGD) is ")
+    assert "for SGD on this model" in diagnostic["message"]
+
+
+def test_without_torch_the_probe_says_how_to_install_it(tmp_path):
+    fake = tmp_path / "fake"
+    (fake / "torch").mkdir(parents=True)
+    (fake / "torch" / "__init__.py").write_text("raise ImportError('No module named torch (test stand-in)')\n")
+    (tmp_path / "models.py").write_text("def make():\n    pass\n")
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(fake), str(ROOT)])}
+    run = subprocess.run(
+        [sys.executable, "-m", "hplint", "probe", "models.py:make", *SHAPE],
+        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60,
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip() == "hplint probe needs PyTorch: pip install 'hplint[probe]'"
+
+
+def test_check_reports_no_probe_rules(tmp_path):
+    (tmp_path / "models.py").write_text(MODELS.lstrip(), encoding="utf-8")
+    run = run_hplint(".", "--select", "HP9", "--format", "json", cwd=tmp_path)
+    assert run.exit_code == 0 and run.json()["diagnostics"] == []
+
+
+def test_the_rule_book_lists_the_probe_rules():
+    listing = run_hplint("rules").output
+    for code, name in [("HP901", "init-loss"), ("HP902", "cannot-overfit"), ("HP903", "gradient-flow"),
+                       ("HP904", "lr-range"), ("HP905", "max-batch"), ("HP906", "regularization-check")]:
+        assert any(line.split()[:2] == [code, name] for line in listing.splitlines())
+    page = run_hplint("rule", "HP903")
+    assert page.exit_code == 0 and page.output.startswith("# HP903 gradient-flow\n")
