@@ -237,6 +237,9 @@ class Project:
             entry = entries.get(inner)
             if entry is not None:
                 return self._config_value(path, entry, depth)
+            listed = _config_list(entries, inner)
+            if listed is not None:
+                return listed
             if any(candidate[: len(inner)] == inner for candidate in entries):
                 return _ConfigNode(node.path, keys)
         return None
@@ -325,11 +328,12 @@ class Project:
         return _via(results[0], Hop(parameter.name, parameter.location))
 
     def _calls_of(self, function: str, path: str) -> Iterator[tuple[str, FunctionCall]]:
+        """Calls of a module-level function, or instantiations of a class (for its __init__)."""
+        target = function[: -len(".__init__")] if function.endswith(".__init__") else function
         for caller, call in self.all_of(FunctionCall):
-            if "." not in call.function:
-                if caller == path and call.function == function:
-                    yield caller, call
-            elif self._lookup_qualified(call.function, caller) == (path, function):
+            if caller == path and call.function == function:
+                yield caller, call
+            elif "." in call.function and self._lookup_qualified(call.function, caller) == (path, target):
                 yield caller, call
 
     def _evaluate_call_result(self, expr: CallResult, path: str, depth: int) -> _Resolved:
@@ -458,6 +462,10 @@ class Project:
         finally:
             self._launch = None
 
+    def _launch_sets(self, group: str, hyperparameter: str) -> bool:
+        """The launch passes its own value for this hyperparameter (so the default is not what it runs)."""
+        return any(setting.group == group for setting in self.settings(hyperparameter))
+
     def batch_factors(self, batch: Setting) -> tuple[Setting, ...]:
         """Gradient accumulation and device count that multiply a per-device batch, when known.
 
@@ -472,6 +480,12 @@ class Project:
                 setting for setting in self.settings(name)
                 if setting.role == "train" and _is_count(setting.value.value) and not (name == "devices" and setting.value.chain)
             ]
+            if name == "devices":
+                candidates = [
+                    setting for setting in candidates
+                    if not setting.group.startswith("launch:") or setting.group == batch.group
+                    or not self._launch_sets(setting.group, batch.hyperparameter)
+                ]
             pool = [setting for setting in candidates if setting.group == batch.group and _applies_to(setting, batch)]
             if not pool and any(setting.group == batch.group for setting in candidates):
                 continue  # the run's own config sets it elsewhere: for another section
@@ -666,6 +680,19 @@ def _dict_leaves(keys: tuple[str, ...], expr: Expr) -> Iterator[tuple[tuple[str,
             yield from _dict_leaves(keys + (key,), inner)
     else:
         yield keys, expr
+
+
+def _config_list(entries: dict[tuple[str, ...], ConfigEntry], keys: tuple[str, ...]) -> Value | None:
+    """`milestones: [30, 60, 90]` as one value, written where its first item is."""
+    items = []
+    while keys + (str(len(items)),) in entries:
+        items.append(entries[keys + (str(len(items)),)])
+    if not items:
+        return None
+    if any(len(candidate) > len(keys) + 1 for candidate in entries if candidate[: len(keys)] == keys):
+        return None  # a list of mappings, not of numbers
+    values = tuple(_config_number(item.value.value) for item in items)
+    return Value(values, items[0].value.location, ())  # type: ignore[arg-type]
 
 
 def _is_hydra_defaults(keys: tuple[str, ...]) -> bool:

@@ -597,12 +597,13 @@ def test_hp301_lightning_validation_step_holds_out(project):
     assert project({"train.py": LIGHTNING.format(hook=VALIDATION_STEP)}).findings("HP301") == []
 
 
-def test_hp301_switched_off_config_does_not_cancel_a_validation_step(project):
+def test_hp301_a_config_that_switches_validation_off_cancels_the_validation_step(project):
+    # SPEC §4: configs that switch evaluation off (limit_val_batches: 0) do not count as holding out.
     linted = project({
         "train.py": LIGHTNING.format(hook=VALIDATION_STEP),
         "configs/train.yaml": "trainer:\n  max_epochs: 5\n  limit_val_batches: 0\nmodel:\n  lr: 0.001\n",
     })
-    assert linted.findings("HP301") == []
+    assert len(linted.findings("HP301")) == 1
 
 
 KERAS = """

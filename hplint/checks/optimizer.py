@@ -329,7 +329,9 @@ def _stops_early_or_keeps_best(project: Project) -> bool:
             return True
     if any(_early_stopping_key(project, setting) for setting in project.settings("patience")):
         return True
-    for _, entry in project.all_of(ConfigEntry):
+    for path, entry in project.all_of(ConfigEntry):
+        if not project.is_training_config(path):
+            continue
         joined = ".".join(entry.keys).lower()
         if "earlystopping" in str(entry.value.value).lower() or "early_stop" in joined or (
             entry.keys[-1] == "load_best_model_at_end" and entry.value.value is True

@@ -47,7 +47,16 @@ _CALLED = {"backward": "backward", "optimizer_step": "step", "fit": "fit", "trai
 
 
 def holds_out(project: Project) -> bool:
-    """Anything that holds out validation or test data: a split, a loader, eval_dataset, a config section."""
+    """Anything that holds out validation or test data: a split, a loader, eval_dataset, a config section.
+
+    When the run switches evaluation off (eval_strategy "no", limit_val_batches 0, EVAL_PERIOD 0),
+    only an evaluation the code runs itself counts.
+    """
+    if _evaluation_switched_off(project):
+        return any(
+            op.kind == "evaluates" or op.kind == "loop" and names_evaluation(op.subject)
+            for _, op in project.all_of(Operation)
+        )
     for _, call in project.all_of(Call):
         if _call_holds_out(call):
             return True
@@ -62,6 +71,28 @@ def holds_out(project: Project) -> bool:
         if any(_entry_holds_out(entry) for entry in file.of_type(ConfigEntry)):
             return True
     return False
+
+
+def _evaluation_switched_off(project: Project) -> bool:
+    for _, call in project.all_of(Call):
+        for keyword, value in call.keywords:
+            if keyword.lower() in _SWITCHED_OFF or keyword == "EVAL_PERIOD":
+                resolved = project.resolve(value, call.location.path)
+                if resolved is not None and _is_off(keyword, resolved.value):
+                    return True
+    for path, file in project.files.items():
+        if file.language in ("python", "shell") or not project.is_training_config(path):
+            continue
+        for entry in file.of_type(ConfigEntry):
+            if (entry.keys[-1].lower() in _SWITCHED_OFF or entry.keys[-1] == "EVAL_PERIOD") and _is_off(
+                entry.keys[-1], entry.value.value
+            ):
+                return True
+    return False
+
+
+def _is_off(key: str, value: object) -> bool:
+    return value in ("no", "NO", 0) and not isinstance(value, bool) and key.lower() in (*_SWITCHED_OFF, "eval_period")
 
 
 def _call_holds_out(call: Call) -> bool:

@@ -114,7 +114,8 @@ def judge(
             f"not even a batch of {search.first_failure} fits in {memory}: use a smaller input, mixed precision, "
             "gradient checkpointing, or a larger device"
         )
-        return CheckResult("HP905", "fail", f"batch {search.first_failure}: out of memory", expected, message, details=details)
+        measured = f"batch {search.first_failure}: out of memory"
+        return CheckResult("HP905", "fail", measured, expected, message, details=details)
     recommended = recommended_batch(search.largest_fit, margin)
     details["max_batch"] = recommended
     fastest = max(rates, key=lambda size: rates[size])

@@ -34,7 +34,8 @@ MIN_COMPARABLE_STEPS = 20
 TIME_SHARE = {"HP902": 0.2, "HP906": 0.2, "HP904": 0.2, "HP905": 0.25}
 _OPTIMIZERS = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam")
 _DROPOUT_TYPES = tuple(
-    getattr(nn, name) for name in ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout")
+    getattr(nn, name)
+    for name in ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout")
     if hasattr(nn, name)
 )
 
@@ -112,7 +113,8 @@ class Workbench:
         basis = torch.randn(LATENT_DIM, count, generator=teacher)
         if len(shape) > 1:
             per_channel = torch.randn(LATENT_DIM, shape[0], 1, generator=teacher)
-            basis = (basis + per_channel.expand(LATENT_DIM, shape[0], count // shape[0]).reshape(LATENT_DIM, count)) / math.sqrt(2)
+            per_channel = per_channel.expand(LATENT_DIM, shape[0], count // shape[0]).reshape(LATENT_DIM, count)
+            basis = (basis + per_channel) / math.sqrt(2)
         outputs = math.prod(self.output_shape) if self.spec.loss != "ce" else self.spec.outputs
         weights = torch.randn(LATENT_DIM, outputs, generator=teacher)
         sample = torch.Generator().manual_seed(self.spec.seed * 1_000_003 + 900_000 + step)
@@ -252,7 +254,9 @@ def looks_like_probabilities(output: torch.Tensor, loss: str) -> bool:
     return False
 
 
-def make_optimizer(name: str, parameters: Iterable[nn.Parameter], lr: float, weight_decay: float = 0.0) -> torch.optim.Optimizer:
+def make_optimizer(
+    name: str, parameters: Iterable[nn.Parameter], lr: float, weight_decay: float = 0.0
+) -> torch.optim.Optimizer:
     """A torch.optim optimizer by class name (Adam when unknown); SGD with momentum 0.9, as usually trained."""
     optimizer_class = getattr(torch.optim, name if name in _OPTIMIZERS else "Adam")
     if optimizer_class is torch.optim.SGD:
@@ -655,14 +659,17 @@ def regularization_check(bench: Workbench, options: Mapping[str, Any]) -> CheckR
     regular_optimizer = torch.optim.AdamW(regular_model.parameters(), lr=OVERFIT_LR, weight_decay=weight_decay)
     regular = fit_batch(bench, regular_model, regular_optimizer, batch, updates, cap - (time.perf_counter() - started))
     if plain.stopped == "nonfinite" or regular.stopped == "nonfinite":
-        return CheckResult("HP906", "skip", "non-finite loss", expected, "the loss became non-finite (see HP902, HP903)")
+        reason = "the loss became non-finite (see HP902, HP903)"
+        return CheckResult("HP906", "skip", "non-finite loss", expected, reason)
     if updates < MIN_COMPARABLE_STEPS or len(regular.losses) != len(plain.losses):
         reason = f"only {updates} steps fit in this check's time budget; raise --timeout or run on a GPU"
         return CheckResult("HP906", "skip", f"{updates} steps", expected, reason, details=details)
     tail = max(1, min(10, updates // 4))  # dropout makes single losses noisy: compare the last few
     plain_loss = sum(plain.losses[-tail:]) / tail
     regular_loss = sum(regular.losses[-tail:]) / tail
-    details.update({"steps": updates, "plain_loss": plain_loss, "regularized_loss": regular_loss, "averaged_over": tail})
+    details.update(
+        {"steps": updates, "plain_loss": plain_loss, "regularized_loss": regular_loss, "averaged_over": tail}
+    )
     measured = f"{regular_loss:.3g} with vs {plain_loss:.3g} without"
     if regular_loss > plain_loss:
         return CheckResult("HP906", "pass", measured, expected, details=details)

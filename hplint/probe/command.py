@@ -19,7 +19,7 @@ import click
 
 from hplint.probe.report import ProbeError, ProbeOutcome, render_json, render_sarif, render_text
 from hplint.probe.spec import RUN_ORDER, CheckResult, ProbeSpec
-from hplint.probe.target import Target, TargetError, factory_line, module_file, parse_target
+from hplint.probe.target import TargetError, factory_line, module_file, parse_target
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_TIMEOUT_OR_CRASH = 0, 1, 2, 3
 INSTALL_HINT = "hplint probe needs PyTorch: pip install 'hplint[probe]'"
@@ -50,9 +50,33 @@ class ProbeOptions:
 
 
 def run_probe(options: ProbeOptions) -> int:
+    prepared = _prepare(options)
+    if isinstance(prepared, int):
+        return prepared
+    spec, outcome = prepared
+    from hplint.probe.runner import run_child
+
+    progress = _Progress(len(spec.checks))
+    child = run_child(spec, options.timeout, lambda event: _take(event, outcome, progress))
+    progress.close()
+    usage = next((event for event in child.events if event.get("event") == "error"), None)
+    if usage is not None:
+        return _usage_from_child(usage, options.verbose)
+    if child.timed_out:
+        during = f" during {progress.running}" if progress.running else ""
+        message = f"the probe ran past --timeout {options.timeout:g} s{during}; the checks that finished are reported"
+        outcome.errors.append(ProbeError("timeout", message, progress.running))
+    elif not any(event.get("event") == "done" for event in child.events):
+        message = _death(child.returncode, child.log, progress.running)
+        outcome.errors.append(ProbeError("crash", message, progress.running))
+    return _report(outcome, options, child.log)
+
+
+def _prepare(options: ProbeOptions) -> tuple[ProbeSpec, ProbeOutcome] | int:
+    """Everything the parent settles before the child starts; an exit code when it cannot start."""
     try:
         target = parse_target(options.target)
-        spec_fields = _task(options)
+        task = _task(options)
         checks = _selected(options.select)
     except (TargetError, UsageError) as error:
         return _usage(str(error))
@@ -60,60 +84,52 @@ def run_probe(options: ProbeOptions) -> int:
         click.echo(INSTALL_HINT, err=True)
         return EXIT_USAGE
     cwd = Path.cwd()
-    if target.is_path and module_file(target, cwd) is None:
+    path = module_file(target, cwd)
+    if target.is_path and path is None:
         return _usage(f"{target.module}: no such file")
     try:
         rule_options = _rule_options(cwd)
     except UsageError as error:
         return _usage(str(error))
     configured = _configured(options, cwd, checks)
-    path = module_file(target, cwd)
     outcome = ProbeOutcome(
         str(target), _display(path) if path else target.module, factory_line(path, target.factory) if path else 1,
         options.seed, configured_lr=configured.lr, configured_lr_source=configured.lr_source,
         configured_batch=configured.batch, configured_batch_source=configured.batch_source,
     )
     spec = ProbeSpec(
-        module=target.module, factory=target.factory, cwd=str(cwd), input_shape=spec_fields["input_shape"],
-        loss=options.loss, outputs=spec_fields["outputs"], device=options.device, seed=options.seed,
+        module=target.module, factory=target.factory, cwd=str(cwd), input_shape=task["input_shape"],
+        loss=options.loss, outputs=task["outputs"], device=options.device, seed=options.seed,
         deadline=time.time() + options.timeout, checks=checks, optimizer=configured.optimizer,
         configured_lr=configured.lr, configured_lr_source=configured.lr_source, configured_batch=configured.batch,
         configured_batch_source=configured.batch_source, options={code: rule_options[code] for code in checks},
     )
-    from hplint.probe.runner import run_child
+    return spec, outcome
 
-    progress = _Progress(len(checks))
-    child = run_child(spec, options.timeout, lambda event: _take(event, outcome, progress))
-    progress.close()
-    usage = next((event for event in child.events if event.get("event") == "error"), None)
-    if usage is not None:
-        if usage.get("kind") == "no-torch":
-            click.echo(INSTALL_HINT, err=True)
-        else:
-            click.echo(f"hplint: error: {usage.get('message')}", err=True)
-            if options.verbose and usage.get("traceback"):
-                click.echo(usage["traceback"].rstrip(), err=True)
+
+def _usage_from_child(event: dict[str, Any], verbose: bool) -> int:
+    if event.get("kind") == "no-torch":
+        click.echo(INSTALL_HINT, err=True)
         return EXIT_USAGE
-    finished = any(event.get("event") == "done" for event in child.events)
-    running = progress.running
-    if child.timed_out:
-        outcome.errors.append(ProbeError(
-            "timeout", f"the probe ran past --timeout {options.timeout:g} s"
-            + (f" during {running}" if running else "") + "; the checks that finished are reported", running,
-        ))
-    elif not finished:
-        outcome.errors.append(ProbeError("crash", _death(child.returncode, child.log, running), running))
+    click.echo(f"hplint: error: {event.get('message')}", err=True)
+    if verbose and event.get("traceback"):
+        click.echo(str(event["traceback"]).rstrip(), err=True)
+    return EXIT_USAGE
+
+
+def _report(outcome: ProbeOutcome, options: ProbeOptions, child_log: str) -> int:
     outcome.checks.sort(key=lambda result: result.code)
     click.echo(_render(outcome, options.output_format))
-    if options.verbose and child.log.strip():
-        click.echo(child.log.rstrip(), err=True)
+    if options.verbose and child_log.strip():
+        click.echo(child_log.rstrip(), err=True)
     for error in outcome.errors:
         click.echo(f"hplint: error: {error.message}", err=True)
     if options.plot is not None:
         from hplint.probe.plot import plot_lr_range
 
         lr_check = outcome.check("HP904")
-        click.echo(plot_lr_range(lr_check.details if lr_check else {}, configured.lr, options.plot), err=True)
+        details = lr_check.details if lr_check else {}
+        click.echo(plot_lr_range(details, outcome.configured_lr, options.plot), err=True)
     if outcome.errors:
         return EXIT_TIMEOUT_OR_CRASH
     return EXIT_FAIL if outcome.failed else EXIT_PASS
@@ -231,7 +247,8 @@ class _Progress:
 def _take(event: dict[str, Any], outcome: ProbeOutcome, progress: _Progress) -> None:
     kind = event.get("event")
     if kind == "setup":
-        outcome.device, outcome.device_name, outcome.torch = event.get("device"), event.get("device_name"), event.get("torch")
+        outcome.device, outcome.device_name = event.get("device"), event.get("device_name")
+        outcome.torch = event.get("torch")
     elif kind == "target" and event.get("path"):
         outcome.path, outcome.line = _display(Path(event["path"])), int(event.get("line", 1))
     elif kind == "start":

@@ -28,7 +28,8 @@ def plot_lr_range(details: Mapping[str, Any], configured_lr: float | None, path:
     suggested_range = details.get("suggested_range")
     if suggested_range:
         axes.axvspan(suggested_range[0], suggested_range[1], color="tab:green", alpha=0.15, label="suggested range")
-        axes.axvline(details["suggested_lr"], color="tab:green", linestyle="--", label=f"suggested {details['suggested_lr']:.1e}")
+        suggested = details["suggested_lr"]
+        axes.axvline(suggested, color="tab:green", linestyle="--", label=f"suggested {suggested:.1e}")
     if configured_lr is not None and configured_lr > 0:
         axes.axvline(configured_lr, color="tab:red", linestyle=":", linewidth=2, label=f"configured {configured_lr:g}")
     axes.set_xscale("log")

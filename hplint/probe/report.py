@@ -122,7 +122,8 @@ def render_sarif(outcome: ProbeOutcome) -> str:
 
 def render_text(outcome: ProbeOutcome) -> str:
     device = outcome.device_name if outcome.device == "cuda" else outcome.device
-    lines = [f"probe of {outcome.target} on {device or 'an unknown device'}, torch {outcome.torch or '?'}, seed {outcome.seed}"]
+    where = f"on {device or 'an unknown device'}, torch {outcome.torch or '?'}, seed {outcome.seed}"
+    lines = [f"probe of {outcome.target} {where}"]
     rows = [("code", "check", "status", "time", "measured", "expected")]
     for result in outcome.checks:
         rows.append((
@@ -150,7 +151,8 @@ def render_text(outcome: ProbeOutcome) -> str:
 
 
 def summary_line(outcome: ProbeOutcome) -> str:
-    counts = {status: sum(1 for result in outcome.checks if result.status == status) for status in ("pass", "fail", "skip")}
+    statuses = [result.status for result in outcome.checks]
+    counts = {status: statuses.count(status) for status in ("pass", "fail", "skip")}
     parts = []
     if counts["fail"]:
         severities = [_rule(result.code).severity for result in outcome.failed]

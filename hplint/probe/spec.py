@@ -37,7 +37,7 @@ class ProbeSpec:
         return json.dumps(asdict(self))
 
     @classmethod
-    def from_json(cls, text: str) -> "ProbeSpec":
+    def from_json(cls, text: str) -> ProbeSpec:
         data = json.loads(text)
         data["input_shape"] = tuple(data["input_shape"])
         data["checks"] = tuple(data["checks"])
@@ -60,7 +60,7 @@ class CheckResult:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "CheckResult":
+    def from_json(cls, data: dict[str, Any]) -> CheckResult:
         return cls(
             data["code"], data["status"], data["measured"], data["expected"], data.get("message", ""),
             float(data.get("seconds", 0.0)), dict(data.get("details", {})),

@@ -4,6 +4,7 @@ forward applies them, the last operation on each return path, and which loss an 
 
 from __future__ import annotations
 
+import math
 import re
 
 from typing import TYPE_CHECKING, Iterator, Optional, Sequence
@@ -12,7 +13,8 @@ import libcst as cst
 
 from hplint import catalogue
 from hplint.extract.python.scope import (
-    ApiMeaning, ClassInfo, ClassMeaning, Meaning, ModelMeaning, OutputMeaning, dotted, is_self_attribute,
+    ApiMeaning, ClassInfo, ClassMeaning, FunctionMeaning, Meaning, ModelMeaning, OutputMeaning, dotted,
+    is_self_attribute,
 )
 from hplint.facts import Layer, Location, LossInput, ModelDef, ModelRef, OutputOp
 
@@ -62,6 +64,8 @@ class ModelStructure:
             return OutputMeaning(callee.ref)
         if isinstance(callee, ClassMeaning):
             return ModelMeaning(callee.ref)
+        if isinstance(callee, FunctionMeaning) and callee.name in self._model_factories:
+            return self._model_factories[callee.name]
         owner = self.current_class()
         if owner is not None and _calls_self(func):
             return OutputMeaning(ModelRef(None, owner.name))
@@ -149,10 +153,15 @@ class ModelStructure:
             if qualified == catalogue.MODULE_LIST and node.args and isinstance(node.args[0].value, (cst.List, cst.ListComp)):
                 yield from self._listed_layers(attribute, node.args[0].value)
                 return
+            if qualified == catalogue.MODULE_LIST and node.args and isinstance(node.args[0].value, cst.Name):
+                yield from self._listed(attribute, node.args[0].value.value)
+                return
             for index, arg in enumerate(node.args):
                 if arg.keyword is not None:
                     continue
-                if arg.star and isinstance(arg.value, (cst.List, cst.ListComp)):
+                if arg.star and isinstance(arg.value, cst.Name):
+                    yield from self._listed(f"{attribute}.{index}", arg.value.value)
+                elif arg.star and isinstance(arg.value, (cst.List, cst.ListComp)):
                     yield from self._listed_layers(f"{attribute}.{index}", arg.value)
                 elif not arg.star:
                     yield from self.layers_of(f"{attribute}.{index}", arg.value)
@@ -169,6 +178,45 @@ class ModelStructure:
             count = _static_range_length(node.for_in)
             for layer in self.layers_of(attribute, node.elt):
                 yield Layer(layer.attribute, layer.api, layer.location, count)
+
+    # ------------------------------------------------------------ layers collected in a list
+
+    def start_layer_list(self: PythonExtractor, name: str, value: cst.BaseExpression) -> None:
+        """`layers = [nn.Linear(...), nn.ReLU()]` (or `layers = []`): layers to be wrapped later."""
+        scope = self.function_scope()
+        if scope is None:
+            return
+        scope.layer_lists.pop(name, None)
+        if isinstance(value, cst.List):
+            scope.layer_lists[name] = []
+            self.add_to_layer_list(name, value)
+
+    def add_to_layer_list(self: PythonExtractor, name: str, value: cst.BaseExpression) -> None:
+        """`layers += [...]`, `layers.append(nn.Conv2d(...))`, `layers.extend([...])`, inside loops of known length."""
+        scope = self.function_scope()
+        if scope is None or name not in scope.layer_lists:
+            return
+        repeats = math.prod(self.context.loop_counts)
+        elements = [element.value for element in value.elements if isinstance(element, cst.Element)] if isinstance(value, cst.List) else [value]
+        for element in elements:
+            for layer in self.layers_of("", element):
+                scope.layer_lists[name].append(Layer(layer.attribute, layer.api, layer.location, layer.count * repeats))
+
+    def static_count(self: PythonExtractor, iterable: cst.BaseExpression) -> int:
+        """How many times `for ... in iterable` runs, when written as range(literal) or a literal list."""
+        if isinstance(iterable, (cst.List, cst.Tuple)):
+            return len(iterable.elements)
+        if (
+            isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.func.value == "range"
+            and len(iterable.args) == 1 and isinstance(iterable.args[0].value, cst.Integer)
+        ):
+            return int(iterable.args[0].value.value, 0)
+        return 0
+
+    def _listed(self: PythonExtractor, attribute: str, name: str) -> list[Layer]:
+        scope = self.function_scope()
+        layers = scope.layer_lists.get(name, []) if scope is not None else []
+        return [Layer(f"{attribute}.{index}", layer.api, layer.location, layer.count) for index, layer in enumerate(layers)]
 
     # ------------------------------------------------------------ facts
 

@@ -63,6 +63,7 @@ class Scope:
     qualname: str
     imports: dict[str, str] = field(default_factory=dict)
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    layer_lists: dict[str, list[Layer]] = field(default_factory=dict)  # layers = []; layers.append(nn.Linear(...))
 
 
 @dataclass
@@ -73,6 +74,7 @@ class FunctionContext:
     module_level: bool  # a function defined at module level (its parameters come from call sites)
     blocks: list[int] = field(default_factory=list)
     loops: list[str] = field(default_factory=list)
+    loop_counts: list[int] = field(default_factory=list)  # how often each enclosing loop runs, 0 if unknown
     no_grad: int = 0  # depth of torch.no_grad()/inference_mode() blocks, 1 for a decorated function
     returns: list[Expr] = field(default_factory=list)
     conditions: list[str] = field(default_factory=list)  # tests of the enclosing `if` statements

@@ -45,6 +45,8 @@ class TrainingOperations:
             self.operation("calls", f"{self._classes[-1].name}.{method}", node)
         if method in ("evaluate", "validate", "test"):
             self.operation("evaluates", subject, node)  # trainer.evaluate(test_set)
+        if method in ("append", "extend") and isinstance(func.value, cst.Name) and node.args:
+            self.add_to_layer_list(func.value.value, node.args[0].value)
         if method == "backward":
             self.operation("backward", subject, node)
         elif method == "zero_grad":

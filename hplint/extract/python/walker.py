@@ -13,7 +13,7 @@ from hplint import catalogue
 from hplint.extract.python.models import ModelStructure
 from hplint.extract.python.positions import Positions
 from hplint.extract.python.scope import (
-    Binding, ClassInfo, ClassMeaning, FunctionContext, FunctionMeaning, Meaning, Scope, dotted,
+    Binding, ClassInfo, ClassMeaning, FunctionContext, FunctionMeaning, Meaning, ModelMeaning, Scope, dotted,
     is_self_attribute,
 )
 from hplint.extract.python.training import TrainingOperations
@@ -42,6 +42,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
         self._targets: dict[int, str] = {}  # id(call node) -> the name its result is bound to
         self._unconditional_ifs: set[int] = set()  # `if __name__ == "__main__":` blocks
         self._no_grad_withs: set[int] = set()
+        self._model_factories: dict[str, ModelMeaning] = {}  # module-level functions that return a model
 
     # ------------------------------------------------------------ where we are
 
@@ -173,7 +174,9 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
                 Binding(Unknown("a function", self.location(node.name)), None, tuple(self.context.blocks))
             )
         qualname = f"{self._scopes[-1].qualname}.{name}".lstrip(".")
-        parameters = list(self._parameter_bindings(node, qualname, module_level))
+        # A module-level class's __init__ gets its values from the instantiations: Net(dropout=0.5).
+        constructor = name == "__init__" and len(self._scopes) == 2 and self._scopes[1].kind == "class"
+        parameters = list(self._parameter_bindings(node, qualname, module_level or constructor, skip_self=constructor))
         context = FunctionContext(qualname, module_level)
         if any(self.enters_no_grad(decorator.decorator) for decorator in node.decorators):
             context.no_grad = 1
@@ -183,13 +186,18 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
         self._scopes.append(scope)
         self._contexts.append(context)
 
-    def _parameter_bindings(self, node: cst.FunctionDef, qualname: str, module_level: bool) -> Iterator[tuple[str, Expr]]:
+    def _parameter_bindings(
+        self, node: cst.FunctionDef, qualname: str, module_level: bool, skip_self: bool = False
+    ) -> Iterator[tuple[str, Expr]]:
         hydra_config = self._hydra_config(node)
         params = node.params
         positional = [*params.posonly_params, *params.params]
-        for position, param in enumerate(positional):
+        for index, param in enumerate(positional):
             location = self.location(param.name)
-            if position == 0 and hydra_config is not None:
+            position = index - 1 if skip_self else index
+            if position < 0:
+                yield param.name.value, Unknown("self", location)
+            elif position == 0 and hydra_config is not None:
                 yield param.name.value, hydra_config
             elif module_level:
                 default = self.to_expr(param.default) if param.default is not None else None
@@ -264,11 +272,13 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
         target = ", ".join(_target_names(node.target))
         self.operation("loop", subject, node, count=self.loop_count(node.iter), target=target)
         self.context.loops.append(subject)
+        self.context.loop_counts.append(self.static_count(node.iter))
         for name in _target_names(node.target):
             self._bind(name, Unknown(f"loop variable {name}", self.location(node.target)))
 
     def leave_For(self, original_node: cst.For) -> None:
         self.context.loops.pop()
+        self.context.loop_counts.pop()
         self.context.blocks.pop()
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
@@ -277,9 +287,11 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
     def visit_While(self, node: cst.While) -> None:
         self._enter_block()
         self.context.loops.append("while")
+        self.context.loop_counts.append(0)
 
     def leave_While(self, original_node: cst.While) -> None:
         self.context.loops.pop()
+        self.context.loop_counts.pop()
         self.context.blocks.pop()
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
@@ -355,6 +367,8 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
 
     def leave_AugAssign(self, original_node: cst.AugAssign) -> None:
         self.record_lr_assignment(original_node.target, original_node)  # g["lr"] *= 0.1
+        if isinstance(original_node.target, cst.Name) and isinstance(original_node.operator, cst.AddAssign):
+            self.add_to_layer_list(original_node.target.value, original_node.value)
         for name in _target_names(original_node.target):
             self._bind(name, Unknown(f"{name} is updated in place", self.location(original_node)))
 
@@ -368,6 +382,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
                 self.operation("held_out_name", name, statement)  # val_loader = ..., test_ds = ...
         if isinstance(target, cst.Name):
             self._bind(target.value, self.to_expr(value), self.meaning(value), self.output_op(value))
+            self.start_layer_list(target.value, value)
             return
         if is_self_attribute(target):
             self._assign_attribute(target.attr.value, value)  # type: ignore[union-attr]
@@ -409,6 +424,9 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
             self._targets[id(node.value)] = self.context.qualname.rpartition(".")[2]
         if self.context.module_level:
             self.context.returns.append(self.to_expr(node.value))
+            meaning = self.meaning(node.value)
+            if isinstance(meaning, ModelMeaning):
+                self._model_factories[self.context.qualname] = meaning  # def build_model(): return nn.Sequential(...)
         owner = self.current_class()
         if owner is not None and self._scopes[-1].name == "forward":
             owner.returns.append((self.output_op(node.value), self.location(node.value)))
@@ -453,6 +471,10 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
         if function is not None:
             self.record_function_call(node, function)
             self.operation("calls", function, node)
+        elif isinstance(node.func, cst.Name):
+            binding = self.module_binding(node.func.value)
+            if binding is not None and isinstance(binding.meaning, ClassMeaning):
+                self.record_function_call(node, f"{node.func.value}.__init__")
 
     def leave_Call(self, original_node: cst.Call) -> None:
         owner = self.current_class()
