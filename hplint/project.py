@@ -110,14 +110,26 @@ class Project:
         self.files: dict[str, FileFacts] = {facts.path: facts for facts in files}
         self._modules = _module_table(self.files)
         self._launch: _Launch | None = None  # set while values are read for one launch script
+        # Indexes built once, so joins stay linear on projects of thousands of files.
+        self._by_type: dict[type, list[tuple[str, Any]]] = {}
+        self._by_file_type: dict[tuple[str, type], list[Any]] = {}
+        for path, file in self.files.items():
+            for fact in file.facts:
+                self._by_type.setdefault(type(fact), []).append((path, fact))
+                self._by_file_type.setdefault((path, type(fact)), []).append(fact)
+        self._bindings = {(path, fact.name): fact for path, fact in reversed(self._by_type.get(Binding, []))}
+        self._imports = {(path, fact.local): fact for path, fact in reversed(self._by_type.get(Import, []))}
+        self._config_entry_cache: dict[str, dict[tuple[str, ...], ConfigEntry]] = {}
+        self._training_config_cache: dict[str, bool] = {}
+
+    def of_type(self, path: str, kind: type[FactT]) -> list[FactT]:
+        """The facts of one kind in one file."""
+        return self._by_file_type.get((path, kind), [])
 
     # ------------------------------------------------------------ facts by kind
 
     def all_of(self, kind: type[FactT]) -> Iterator[tuple[str, FactT]]:
-        for path, file in self.files.items():
-            for fact in file.facts:
-                if isinstance(fact, kind):
-                    yield path, fact
+        yield from self._by_type.get(kind, [])
 
     def calls(self, apis: Iterable[str]) -> Iterator[Call]:
         wanted = frozenset(apis)
@@ -170,15 +182,11 @@ class Project:
         return None
 
     def _evaluate_name(self, name: str, path: str, depth: int) -> _Resolved:
-        file = self.files.get(path)
-        if file is None:
-            return None
-        for binding in file.of_type(Binding):
-            if binding.name == name:
-                return _via(self._evaluate(binding.expr, path, depth + 1), Hop(name, binding.location))
-        for imported in file.of_type(Import):
-            if imported.local != name:
-                continue
+        binding = self._bindings.get((path, name))
+        if binding is not None:
+            return _via(self._evaluate(binding.expr, path, depth + 1), Hop(name, binding.location))
+        imported = self._imports.get((path, name))
+        if imported is not None:
             module_path = self._modules.get(_absolute(imported.qualified, path))
             if module_path is not None:
                 return _ModuleNode(module_path)
@@ -284,10 +292,11 @@ class Project:
         return _via(self._config_value(path, found, depth + 1), Hop(value, entry.value.location))
 
     def _config_entries(self, path: str) -> dict[tuple[str, ...], ConfigEntry]:
-        file = self.files.get(path)
-        if file is None:
-            return {}
-        return {entry.keys: entry for entry in file.of_type(ConfigEntry) if entry.document == 0}
+        entries = self._config_entry_cache.get(path)
+        if entries is None:
+            entries = {entry.keys: entry for entry in self.of_type(path, ConfigEntry) if entry.document == 0}
+            self._config_entry_cache[path] = entries
+        return entries
 
     def _argument_default(self, path: str, dest: str, depth: int) -> _Resolved:
         here = [(path, definition) for definition in self._arguments(path) if definition.dest == dest]
@@ -309,8 +318,7 @@ class Project:
         return _via(value, Hop(f"{definition.flag} default", definition.location))
 
     def _arguments(self, path: str) -> list[ArgumentDef]:
-        file = self.files.get(path)
-        return file.of_type(ArgumentDef) if file is not None else []
+        return self.of_type(path, ArgumentDef)
 
     def _evaluate_parameter(self, parameter: Parameter, path: str, depth: int) -> _Resolved:
         """A parameter's value at every visible call site; unknown unless they all agree."""
@@ -330,17 +338,28 @@ class Project:
     def _calls_of(self, function: str, path: str) -> Iterator[tuple[str, FunctionCall]]:
         """Calls of a module-level function, or instantiations of a class (for its __init__)."""
         target = function[: -len(".__init__")] if function.endswith(".__init__") else function
+        for caller, call in self._function_calls.get(function, []):
+            if caller == path:
+                yield caller, call
+        for name, calls in self._function_calls.items():
+            if "." not in name or name.rpartition(".")[2] != target.rpartition(".")[2]:
+                continue
+            for caller, call in calls:
+                if self._lookup_qualified(call.function, caller) == (path, target):
+                    yield caller, call
+
+    @cached_property
+    def _function_calls(self) -> dict[str, list[tuple[str, FunctionCall]]]:
+        grouped: dict[str, list[tuple[str, FunctionCall]]] = {}
         for caller, call in self.all_of(FunctionCall):
-            if caller == path and call.function == function:
-                yield caller, call
-            elif "." in call.function and self._lookup_qualified(call.function, caller) == (path, target):
-                yield caller, call
+            grouped.setdefault(call.function, []).append((caller, call))
+        return grouped
 
     def _evaluate_call_result(self, expr: CallResult, path: str, depth: int) -> _Resolved:
         target = (path, expr.function) if "." not in expr.function else self._lookup_qualified(expr.function, path)
         if target is None or target[0] not in self.files:
             return None
-        for returned in self.files[target[0]].of_type(FunctionReturn):
+        for returned in self.of_type(target[0], FunctionReturn):
             if returned.function == target[1]:
                 return self._evaluate(returned.expr, target[0], depth + 1)
         return None
@@ -540,13 +559,20 @@ class Project:
 
     def callers(self, path: str, function: str) -> Iterator[Operation]:
         """The `calls` operations that call a function (or, through self, a method) of the project."""
-        for caller, op in self.all_of(Operation):
-            if op.kind != "calls":
-                continue
+        short = function.rpartition(".")[2]
+        for caller, op in self._calls_by_name.get(short, []):
             if caller == path and op.subject == function:
                 yield op
             elif "." in op.subject and self._lookup_qualified(op.subject, caller) == (path, function):
                 yield op
+
+    @cached_property
+    def _calls_by_name(self) -> dict[str, list[tuple[str, Operation]]]:
+        grouped: dict[str, list[tuple[str, Operation]]] = {}
+        for caller, op in self.all_of(Operation):
+            if op.kind == "calls":
+                grouped.setdefault(op.subject.rpartition(".")[2], []).append((caller, op))
+        return grouped
 
     def _settings_of_call(self, call: Call) -> Iterator[Setting]:
         short = call.api.rpartition(".")[2]
@@ -629,6 +655,12 @@ class Project:
 
     def is_training_config(self, path: str) -> bool:
         """A config counts when the code loads it or it sets at least two distinct hyperparameters."""
+        known = self._training_config_cache.get(path)
+        if known is None:
+            known = self._training_config_cache[path] = self._is_training_config(path)
+        return known
+
+    def _is_training_config(self, path: str) -> bool:
         file = self.files.get(path)
         if file is None or PurePosixPath(path).name == "pyproject.toml":
             return False
