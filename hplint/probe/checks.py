@@ -30,6 +30,7 @@ OVERFIT_LR = 1e-3  # Adam's default: the overfit runs test the model's wiring, H
 BATCH_STEPS = 3  # optimizer steps per batch-size trial: the first allocates gradients and optimizer state
 ZERO_GRAD_STEPS = 3  # a gradient that is zero at init may come alive once a zero-initialised gate moves
 MIN_COMPARABLE_STEPS = 20
+SMALL_MODEL = 1_000_000  # parameters; below this the CPU probe runs on one thread
 # The share of the time left at the start of the probe that each iterative check may use.
 TIME_SHARE = {"HP902": 0.2, "HP906": 0.2, "HP904": 0.2, "HP905": 0.25}
 _OPTIMIZERS = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam")
@@ -76,6 +77,10 @@ class Workbench:
                 f"model(x) raised {type(error).__name__}: {error} (x of shape {tuple(x.shape)}); check --input-shape"
             ) from None
         self.output_shape = _check_output_shape(tuple(output.shape), self.spec)
+        if self.device.type == "cpu" and sum(parameter.numel() for parameter in model.parameters()) < SMALL_MODEL:
+            # Tiny tensors gain nothing from intra-op threads, and on a busy machine the threads'
+            # spinning makes each step 10-50x slower: one thread keeps the probe quick.
+            torch.set_num_threads(1)
         # torch imports its compiler stack on the first optimizer step (seconds): pay for it here,
         # not inside the first check's time budget.
         warm = torch.zeros(1, requires_grad=True)
