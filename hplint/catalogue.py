@@ -270,6 +270,9 @@ def names_evaluation(name: str | None) -> bool:
 
 
 def names_data(name: str) -> bool:
-    """`loader`, `val_dl`, `test_dataset`, `batches`: something that yields batches."""
+    """`loader`, `val_dl`, `test_dataset`, `batches`: something that yields batches (`offsets` does not)."""
     words = [word.lower() for word in _WORD.findall(name)]
-    return any(word.endswith(_DATA_SUFFIXES) or word in ("loader", "dataloader", "batch", "batches") for word in words)
+    return any(word in _DATA_WORDS or word.endswith(("loader", "dataset")) for word in words)
+
+
+_DATA_WORDS = frozenset({"loader", "loaders", "dataloader", "dl", "ds", "dataset", "data", "batch", "batches", "iter"})

@@ -1,7 +1,8 @@
 """The probe's six checks on the real model; only the child process imports this (and torch with it).
 
 Every check builds a fresh model from the factory with the same seed, feeds it synthetic data
-(standard-normal inputs of the given shape, uniform random labels for the loss) and returns a
+(standard-normal inputs of the given shape and targets that carry no information about them;
+for the LR range test, a stream that can be learnt: Workbench.stream_batch) and returns a
 CheckResult. The criteria here are the ones the rule pages rules/HP901.md ... HP906.md state.
 """
 
@@ -12,6 +13,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import torch
@@ -113,6 +115,26 @@ class Workbench:
         partly constant per channel, so convolutions with global pooling can read it too), and the
         labels are drawn from a fixed random linear teacher on z, so the loss has a floor above zero.
         """
+        basis, weights = self._teacher
+        shape = self.spec.input_shape
+        sample = torch.Generator().manual_seed(self.spec.seed * 1_000_003 + 900_000 + step)
+        latent = torch.randn(size, LATENT_DIM, generator=sample)
+        x = (latent @ basis / math.sqrt(LATENT_DIM)).reshape(size, *shape)
+        scores = TEACHER_SCALE * latent @ weights / math.sqrt(LATENT_DIM)
+        if self.spec.loss == "ce":
+            # Over many classes the teacher must be sharper, or the labels are noise (100 classes: 2x).
+            scores = scores * max(1.0, math.log10(self.spec.outputs))
+            y = torch.multinomial(F.softmax(scores, dim=1), 1, generator=sample).squeeze(1)
+        elif self.spec.loss == "bce":
+            y = torch.bernoulli(torch.sigmoid(scores), generator=sample).reshape(size, *self.output_shape)
+        else:
+            noise = torch.randn(scores.shape, generator=sample)
+            y = ((scores + noise) / math.sqrt(TEACHER_SCALE**2 + 1)).reshape(size, *self.output_shape)
+        return x.to(self.device), y.to(self.device)
+
+    @cached_property
+    def _teacher(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The stream's fixed parts: the latent's image in input space, and the teacher's weights."""
         teacher = torch.Generator().manual_seed(self.spec.seed * 1_000_003 + 777)
         shape, count = self.spec.input_shape, math.prod(self.spec.input_shape)
         basis = torch.randn(LATENT_DIM, count, generator=teacher)
@@ -121,19 +143,7 @@ class Workbench:
             per_channel = per_channel.expand(LATENT_DIM, shape[0], count // shape[0]).reshape(LATENT_DIM, count)
             basis = (basis + per_channel) / math.sqrt(2)
         outputs = math.prod(self.output_shape) if self.spec.loss != "ce" else self.spec.outputs
-        weights = torch.randn(LATENT_DIM, outputs, generator=teacher)
-        sample = torch.Generator().manual_seed(self.spec.seed * 1_000_003 + 900_000 + step)
-        latent = torch.randn(size, LATENT_DIM, generator=sample)
-        x = (latent @ basis / math.sqrt(LATENT_DIM)).reshape(size, *shape)
-        scores = TEACHER_SCALE * latent @ weights / math.sqrt(LATENT_DIM)
-        if self.spec.loss == "ce":
-            y = torch.multinomial(F.softmax(scores, dim=1), 1, generator=sample).squeeze(1)
-        elif self.spec.loss == "bce":
-            y = torch.bernoulli(torch.sigmoid(scores), generator=sample).reshape(size, *self.output_shape)
-        else:
-            noise = torch.randn(scores.shape, generator=sample)
-            y = ((scores + noise) / math.sqrt(TEACHER_SCALE**2 + 1)).reshape(size, *self.output_shape)
-        return x.to(self.device), y.to(self.device)
+        return basis, torch.randn(LATENT_DIM, outputs, generator=teacher)
 
     def device_batch(self, size: int) -> tuple[torch.Tensor, torch.Tensor]:
         """A batch made on the device itself (for large batches: no host copy)."""
@@ -296,7 +306,7 @@ def fit_batch(
     output = None
     started = time.perf_counter()
     for _ in range(steps + 1):
-        if time.perf_counter() - started > seconds:
+        if losses and time.perf_counter() - started > seconds:  # the loss at the start is always measured
             return FitRun(losses, "time", output)
         optimizer.zero_grad(set_to_none=True)
         output, loss = bench.forward_loss(model, x, y)

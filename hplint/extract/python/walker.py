@@ -436,8 +436,11 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         owner = self.current_class()
-        if owner is not None and self._scopes[-1].name == "forward" and isinstance(node.operator, cst.AddAssign):
-            owner.merges = True
+        if owner is not None and self._scopes[-1].name == "forward":
+            if isinstance(node.operator, cst.AddAssign):
+                owner.merges = True
+            elif isinstance(node.operator, cst.MultiplyAssign) and not isinstance(node.value, (cst.Integer, cst.Float)):
+                owner.gates = True  # x *= torch.sigmoid(x): swish, a gate
 
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is None:
