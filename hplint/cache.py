@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from hplint import __version__
-from hplint.facts import FileFacts, from_json, to_json
+from hplint.facts import FileFacts, loads, to_json
 
 CACHE_FORMAT = 1  # bump when facts or extraction change in a way old entries would not show
 DEFAULT_FOLDER = ".hplint_cache"
@@ -33,8 +33,7 @@ class FactCache:
 
     def load(self, key: str) -> FileFacts | None:
         try:
-            text = self._entry(key).read_text(encoding="utf-8")
-            facts = from_json(json.loads(text))
+            facts = loads(self._entry(key).read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError):
             return None
         return facts if isinstance(facts, FileFacts) else None
