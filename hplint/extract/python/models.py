@@ -149,7 +149,6 @@ class ModelStructure:
                 yield Layer(attribute, f"local.{dotted(node.func)}", self.location(node), 1)
             return
         if qualified in (catalogue.SEQUENTIAL, catalogue.MODULE_LIST):
-            elements: Sequence[cst.BaseExpression]
             if qualified == catalogue.MODULE_LIST and node.args and isinstance(node.args[0].value, (cst.List, cst.ListComp)):
                 yield from self._listed_layers(attribute, node.args[0].value)
                 return
