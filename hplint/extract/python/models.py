@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 
-from typing import TYPE_CHECKING, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Iterator, Optional
 
 import libcst as cst
 
