@@ -11,7 +11,6 @@ from typing import Any
 import click
 
 from hplint import __version__
-from hplint.facts import to_json
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
