@@ -7,15 +7,14 @@ once never see half an entry; an entry that does not decode is ignored and rebui
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
 from pathlib import Path
 
 from hplint import __version__
-from hplint.facts import FileFacts, loads, to_json
+from hplint.facts import FileFacts, dumps_file, loads_file
 
-CACHE_FORMAT = 1  # bump when facts or extraction change in a way old entries would not show
+CACHE_FORMAT = 2  # bump when facts or extraction change in a way old entries would not show
 DEFAULT_FOLDER = ".hplint_cache"
 
 
@@ -31,9 +30,9 @@ class FactCache:
         digest.update(data if isinstance(data, bytes) else data.encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
-    def load(self, key: str) -> FileFacts | None:
+    def load(self, key: str, display_path: str) -> FileFacts | None:
         try:
-            facts = loads(self._entry(key).read_text(encoding="utf-8"))
+            facts = loads_file(self._entry(key).read_text(encoding="utf-8"), display_path)
         except (OSError, ValueError, KeyError, TypeError):
             return None
         return facts if isinstance(facts, FileFacts) else None
@@ -44,7 +43,7 @@ class FactCache:
             self._prepare(entry.parent)
             handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(to_json(facts), stream, separators=(",", ":"))
+                stream.write(dumps_file(facts))
             os.replace(temporary, entry)
         except OSError:
             return  # a read-only checkout still lints; it just does not remember

@@ -376,22 +376,49 @@ def to_json(obj: Any) -> Any:
 _FIELDS = {cls: tuple(field.name for field in dataclasses.fields(cls)) for cls in _FACT_TYPES.values()}
 
 
-def _as_fact(data: dict[str, Any]) -> Any:
-    """json.loads object_hook: a tagged dict becomes its dataclass (inner ones already have)."""
-    tag = data.get("type")
-    if tag is None:
+def dumps_file(facts: FileFacts) -> str:
+    """A file's facts as compact JSON for the cache: its own locations as [line, col, end_line, end_col]."""
+    return json.dumps(_compact(facts, facts.path), separators=(",", ":"))
+
+
+def _compact(obj: Any, path: str) -> Any:
+    if type(obj) is Location and obj.path == path:
+        return [obj.line, obj.column, obj.end_line, obj.end_column]
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        data = {"type": type(obj).__name__}
+        for name in _FIELDS[type(obj)]:
+            data[name] = _compact(getattr(obj, name), path)
         return data
-    cls = _FACT_TYPES[tag]
-    return cls(*[_tupled(data[name]) for name in _FIELDS[cls]])
+    if isinstance(obj, (list, tuple)):
+        return [_compact(item, path) for item in obj]
+    return obj
+
+
+def loads_file(text: str, path: str) -> Any:
+    """Inverse of dumps_file, in one pass of the C decoder (an object_hook builds each fact)."""
+
+    def as_fact(data: dict[str, Any]) -> Any:
+        tag = data.get("type")
+        if tag is None:
+            return data
+        cls = _FACT_TYPES[tag]
+        values = []
+        for name in _FIELDS[cls]:
+            value = data[name]
+            if name in _LOCATION_FIELDS and type(value) is list:
+                values.append(Location(path, *value))
+            else:
+                values.append(_tupled(value))
+        return cls(*values)
+
+    return json.loads(text, object_hook=as_fact)
+
+
+_LOCATION_FIELDS = frozenset({"location", "origin"})
 
 
 def _tupled(value: Any) -> Any:
     return tuple(_tupled(item) for item in value) if type(value) is list else value
-
-
-def loads(text: str) -> Any:
-    """Facts from the JSON `to_json` wrote, decoded in one pass of the C decoder."""
-    return _tupled(json.loads(text, object_hook=_as_fact))
 
 
 def from_json(data: Any) -> Any:

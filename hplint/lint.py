@@ -89,7 +89,7 @@ def extract_all(files: Sequence[Path], options: RunOptions) -> list[FileFacts]:
         shown = display_path(path)
         data = read_source(path)
         key = cache.key(shown, data) if cache is not None else ""
-        cached = cache.load(key) if cache is not None else None
+        cached = cache.load(key, shown) if cache is not None else None
         results.append(cached)
         if cached is None:
             missing.append((index, shown, language_of(path) or "python", data, key))

@@ -57,3 +57,12 @@ def test_json_positions_cover_every_leaf(data):
     text = json.dumps(data, indent=2)
     for fact in extract_config("c.json", "json", text):
         assert fact.value.location.line >= 1
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(PYTHON_PIECES, max_size=25))
+def test_cache_encoding_round_trips(pieces):
+    from hplint.facts import dumps_file, loads_file
+
+    file = FileFacts("pkg/fuzz.py", "python", tuple(extract_python("pkg/fuzz.py", "".join(pieces).encode())), ())
+    assert loads_file(dumps_file(file), "pkg/fuzz.py") == file
