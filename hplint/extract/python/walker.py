@@ -282,7 +282,8 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
         self.context.blocks.pop()
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
-        self.operation("loop", self.loop_subject(node.iter), node, target=", ".join(_target_names(node.target)))
+        # Located at its target: a comprehension's `for` has no syntactic position of its own.
+        self.operation("loop", self.loop_subject(node.iter), node.target, target=", ".join(_target_names(node.target)))
 
     def visit_While(self, node: cst.While) -> None:
         self._enter_block()
