@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from hplint.diagnostics import Diagnostic, Severity
-from hplint.facts import Location
+from hplint.facts import Location, Value
 from hplint.project import Project
 
 # One module per family; a new family is one more name here.
@@ -35,6 +35,12 @@ class Rule:
         severity: Severity | None = None,
     ) -> Diagnostic:
         return Diagnostic(self.code, self.name, severity or self.severity, message, location, source)
+
+    def at_value(
+        self, message: str, value: Value, use: Location, severity: Severity | None = None
+    ) -> Diagnostic:
+        """A finding about a value: placed where the value is written, pointing at its use when elsewhere."""
+        return self.diagnostic(message, value.origin, use if value.chain else None, severity)
 
 
 def all_rules() -> list[type[Rule]]:

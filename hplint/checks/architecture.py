@@ -215,11 +215,11 @@ class LargeKernel(Rule):
                 continue
             reported.add(value.origin)
             written = "×".join(str(size) for size in sizes)
-            yield self.diagnostic(
+            yield self.at_value(
                 f"{_short(call.api)} kernel_size={written} is larger than {options['max']}; stacked 3×3 "
                 "convolutions see as far with fewer parameters and more non-linearity",
-                value.origin,
-                call.location if value.chain else None,
+                value,
+                call.location,
             )
 
 
@@ -238,11 +238,11 @@ class DeepRnnStack(Rule):
             if value is None or layers is None or layers <= options["max"] or value.origin in reported:
                 continue
             reported.add(value.origin)
-            yield self.diagnostic(
+            yield self.at_value(
                 f"{_short(call.api)} num_layers={layers:g} stacks more than {options['max']} recurrent layers; "
                 "gains usually stop at 2–3 and deep stacks are slow and hard to train",
-                value.origin,
-                call.location if value.chain else None,
+                value,
+                call.location,
             )
 
 
@@ -267,11 +267,11 @@ class EmbeddingDim(Rule):
             if options["min"] <= dim <= options["max"] or dim_value.origin in reported:
                 continue
             reported.add(dim_value.origin)
-            yield self.diagnostic(
+            yield self.at_value(
                 f"Embedding over {vocab:g} tokens with {dim:g} dimensions; word embeddings work best with "
                 f"{options['min']}–{options['max']} (most often 50–300)",
-                dim_value.origin,
-                call.location if dim_value.chain else None,
+                dim_value,
+                call.location,
             )
 
 

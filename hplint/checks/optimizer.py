@@ -63,11 +63,6 @@ def _once_per_value(settings: list[Setting], role: str | None = None) -> Iterato
             yield min(in_code, key=lambda s: (s.use.path, s.use.line, s.use.column))
 
 
-def _source(setting: Setting) -> Location | None:
-    """The use, when the value travelled there from somewhere else."""
-    return setting.use if setting.value.chain else None
-
-
 class LargeBatch(Rule):
     code = "HP101"
     name = "large-batch"
@@ -93,11 +88,11 @@ class LargeBatch(Rule):
                 for factor in factors
             )
             per_step = f"{product} = {format_number(total)}" if factors else f": {format_number(total)}"
-            yield self.diagnostic(
+            yield self.at_value(
                 f"{_described(setting, 'batch_size')}{per_step} samples per optimizer step is above {limit}; "
                 f"small minibatches generalise better, try {limit} or fewer",
-                setting.value.origin,
-                _source(setting),
+                setting.value,
+                setting.use,
             )
 
 
@@ -116,20 +111,20 @@ class LearningRateOutOfRange(Rule):
                 continue
             described = _described(setting, "lr")
             if lr <= 0:
-                yield self.diagnostic(
+                yield self.at_value(
                     f"{described} is not positive: nothing is learned; start from 0.01 (SGD) or 1e-3 (Adam)",
-                    setting.value.origin, _source(setting), Severity.ERROR,
+                    setting.value, setting.use, Severity.ERROR,
                 )
             elif lr > high:
-                yield self.diagnostic(
+                yield self.at_value(
                     f"{described} is above {format_number(high)}: updates overshoot and the loss diverges; "
                     "try log-spaced values from 0.1 down",
-                    setting.value.origin, _source(setting),
+                    setting.value, setting.use,
                 )
             elif lr < low:
-                yield self.diagnostic(
+                yield self.at_value(
                     f"{described} is below {format_number(low)}: training barely moves; try log-spaced values from 0.1 down",
-                    setting.value.origin, _source(setting),
+                    setting.value, setting.use,
                 )
 
 
@@ -146,11 +141,11 @@ class BatchNotPowerOfTwo(Rule):
             if not isinstance(size, int) or size <= 0 or size & (size - 1) == 0:
                 continue
             below = 1 << (size.bit_length() - 1)
-            yield self.diagnostic(
+            yield self.at_value(
                 f"{_described(setting, 'batch_size')} is not a power of two; {below} or {below * 2} maps better "
                 "onto GPU memory and kernels",
-                setting.value.origin,
-                _source(setting),
+                setting.value,
+                setting.use,
             )
 
 
@@ -169,11 +164,11 @@ class AdaptiveLearningRateTooHigh(Rule):
             default = catalogue.ADAPTIVE_DEFAULT_LR.get(optimizer or "")
             if lr is None or default is None or lr <= factor * default:
                 continue
-            yield self.diagnostic(
+            yield self.at_value(
                 f"{_described(setting, 'lr')} is {lr / default:.0f}× {optimizer}'s default {format_number(default)}; adaptive "
                 f"optimizers scale steps themselves, try {format_number(default)} to {format_number(default * 0.3)}",
-                setting.value.origin,
-                _source(setting),
+                setting.value,
+                setting.use,
             )
 
 
@@ -302,12 +297,12 @@ class NoEarlyStopping(Rule):
             return
         if _stops_early_or_keeps_best(project):
             return
-        yield self.diagnostic(
+        yield self.at_value(
             f"{format_number(_number(epochs))} epochs ({epochs.describe_use()}) with a validation set but no early "
             "stopping and no best-checkpoint: the last epoch is rarely the best one; stop on the validation "
             "loss (EarlyStopping) or keep the best checkpoint (ModelCheckpoint(monitor=...), load_best_model_at_end)",
-            epochs.value.origin,
-            _source(epochs),
+            epochs.value,
+            epochs.use,
         )
 
 
