@@ -252,6 +252,7 @@ _EVAL_WORDS = frozenset({
 })
 _EVAL_PREFIXES = ("val", "valid", "eval", "test", "dev")
 _DATA_SUFFIXES = ("loader", "loaders", "set", "sets", "data", "dataset", "ds", "dl", "iter", "batches", "split")
+_EVAL_NAMES = _EVAL_WORDS | {prefix + suffix for prefix in _EVAL_PREFIXES for suffix in _DATA_SUFFIXES}
 _WORD = re.compile(r"[a-z]+|[A-Z][a-z]*")
 
 
@@ -262,11 +263,7 @@ def names_evaluation(name: str | None) -> bool:
     """
     if not name:
         return False
-    words = [word.lower() for word in _WORD.findall(name.rpartition(".")[2] or name)]
-    return any(
-        word in _EVAL_WORDS or any(word == prefix + suffix for prefix in _EVAL_PREFIXES for suffix in _DATA_SUFFIXES)
-        for word in words
-    )
+    return any(word.lower() in _EVAL_NAMES for word in _WORD.findall(name.rpartition(".")[2] or name))
 
 
 def names_data(name: str) -> bool:

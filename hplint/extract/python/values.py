@@ -9,7 +9,7 @@ branch-dependent names) becomes `Unknown`; the project resolves the rest across 
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import libcst as cst
 
@@ -39,7 +39,7 @@ class ValueSources:
         location = self.location(node)
         if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)):
             try:
-                return Const(ast.literal_eval(source_text(node, limit=None)), location)
+                return Const(_literal(node), location)
             except (ValueError, SyntaxError, MemoryError, RecursionError):
                 return Unknown("a literal hplint does not evaluate", location)
         if isinstance(node, cst.Name):
@@ -211,20 +211,50 @@ class ValueSources:
 
 
 def source_text(node: cst.CSTNode, limit: Optional[int] = _MAX_TEXT) -> str:
-    text = cst.Module(body=[]).code_for_node(node)
+    text = _dotted_text(node)
+    if text is None:
+        text = cst.Module(body=[]).code_for_node(node)
     if limit is not None and len(text) > limit:
         return text[: limit - 1] + "…"
     return text
+
+
+def _dotted_text(node: cst.CSTNode) -> Optional[str]:
+    """`a.b.c` read straight from the names (most texts are these); None where code generation is needed."""
+    kind = type(node)
+    if kind is cst.Name:
+        return None if node.lpar else node.value
+    if kind is cst.Attribute and not node.lpar and _tight(node.dot):
+        inner = _dotted_text(node.value)
+        return None if inner is None else f"{inner}.{node.attr.value}"
+    return None
+
+
+def _tight(dot: cst.Dot) -> bool:
+    before, after = dot.whitespace_before, dot.whitespace_after
+    return type(before) is cst.SimpleWhitespace and not before.value and type(after) is cst.SimpleWhitespace and not after.value
 
 
 def _string_value(node: Optional[cst.BaseExpression]) -> Optional[str]:
     if not isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         return None
     try:
-        value = ast.literal_eval(source_text(node, limit=None))
+        value = _literal(node)
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return None
     return value if isinstance(value, str) else None
+
+
+def _literal(node: cst.BaseExpression) -> Any:
+    """The value of a number or string literal, read from its token where it has one (no code generation)."""
+    kind = type(node)
+    if kind is cst.Integer:
+        return int(node.value, 0)
+    if kind is cst.Float:
+        return float(node.value)
+    if kind is cst.SimpleString:
+        return ast.literal_eval(node.value)
+    return ast.literal_eval(source_text(node, limit=None))
 
 
 def _subscript_key(node: cst.Subscript) -> Optional[str]:

@@ -28,32 +28,48 @@ _ORDER = {
 _Handlers = tuple[tuple[str, ...], Optional[Callable[[Any], Any]], Optional[Callable[[Any], Any]]]
 
 
+class _HandlerTable(dict):  # type -> _Handlers, or None for values not worth entering
+    def __init__(self, visitor: object) -> None:
+        super().__init__()
+        self.visitor = visitor
+
+    def __missing__(self, kind: type) -> Optional[_Handlers]:
+        handlers = _handlers(kind, self.visitor) if issubclass(kind, cst.CSTNode) else None
+        if handlers is not None and not any(handlers):
+            handlers = None  # a leaf no extractor looks at (a name, a number, an operator)
+        self[kind] = handlers
+        return handlers
+
+
 def walk(module: cst.Module, visitor: object) -> None:
     """Call visitor.visit_<Node>(node) before and visitor.leave_<Node>(node) after each node's children."""
-    cache: dict[type, _Handlers] = {}
-    stack: list[tuple[cst.CSTNode, bool]] = [(module, False)]
+    table = _HandlerTable(visitor)
+    stack: list[tuple[cst.CSTNode, Optional[_Handlers], bool]] = [(module, table[type(module)], False)]
     while stack:
-        node, leaving = stack.pop()
-        kind = type(node)
-        handlers = cache.get(kind)
-        if handlers is None:
-            handlers = cache[kind] = _handlers(kind, visitor)
-        fields, visit, leave = handlers
+        node, handlers, leaving = stack.pop()
+        fields, visit, leave = handlers  # type: ignore[misc]
         if leaving:
-            if leave is not None:
-                leave(node)
+            leave(node)  # type: ignore[misc]
             continue
         if visit is not None:
             visit(node)
-        stack.append((node, True))
-        children: list[cst.CSTNode] = []
+        if leave is not None:
+            stack.append((node, handlers, True))
+        children: list[tuple[cst.CSTNode, Optional[_Handlers], bool]] = []
         for name in fields:
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                children.append(value)
-            elif isinstance(value, (tuple, list)):
-                children.extend(item for item in value if isinstance(item, cst.CSTNode))
-        stack.extend((child, False) for child in reversed(children))
+            value_type = type(value)
+            if value_type is tuple or value_type is list:
+                for item in value:
+                    item_handlers = table[type(item)]
+                    if item_handlers is not None:
+                        children.append((item, item_handlers, False))
+            else:
+                value_handlers = table[value_type]
+                if value_handlers is not None:
+                    children.append((value, value_handlers, False))
+        children.reverse()
+        stack.extend(children)
 
 
 def _handlers(kind: type, visitor: object) -> _Handlers:
