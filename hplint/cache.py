@@ -14,7 +14,7 @@ from pathlib import Path
 from hplint import __version__
 from hplint.facts import FileFacts, dumps_file, loads_file
 
-CACHE_FORMAT = 2  # bump when facts or extraction change in a way old entries would not show
+CACHE_FORMAT = 3  # bump when facts or extraction change in a way old entries would not show
 DEFAULT_FOLDER = ".hplint_cache"
 
 
