@@ -69,7 +69,7 @@ def check(
     from hplint.cache import DEFAULT_FOLDER
     from hplint.config import ConfigError, load_config
     from hplint.discover import DiscoveryError, project_root
-    from hplint.lint import RunOptions, lint
+    from hplint.lint import RunOptions, facts_of, lint
     from hplint.report import REPORTERS
     from hplint.report.text import statistics as statistics_text
 
@@ -78,13 +78,13 @@ def check(
         config = load_config(targets, config_file, select, ignore or ())
         cache_folder = None if no_cache else cache_dir or project_root(targets, config) / DEFAULT_FOLDER
         options = RunOptions(jobs or os.cpu_count() or 1, cache_folder, force_exclude)
+        if show_facts:
+            click.echo(_facts_output(*facts_of(targets, config, options), output_format))
+            sys.exit(EXIT_CLEAN)
         result = lint(targets, config, options)
     except (ConfigError, DiscoveryError) as error:
         click.echo(f"hplint: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
-    if show_facts:
-        click.echo(_facts_output(result, output_format))
-        sys.exit(EXIT_CLEAN)
     output = REPORTERS[output_format](result, quiet)
     if output:
         click.echo(output)
@@ -96,12 +96,12 @@ def check(
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
 
 
-def _facts_output(result: Any, output_format: str) -> str:
+def _facts_output(files: Any, project: Any, output_format: str) -> str:
     from hplint.report.facts import facts_json, facts_table
 
     if output_format == "json":
-        return json.dumps(facts_json(result), indent=2)
-    return facts_table(result)
+        return json.dumps(facts_json(files, project), indent=2)
+    return facts_table(files, project)
 
 
 @main.command("rules")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from hplint.facts import Location
+from hplint.facts import Location, Suppression
 
 
 class Severity(IntEnum):
@@ -32,3 +32,11 @@ class Diagnostic:
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.location.path, self.location.line, self.location.column, self.code, self.message)
+
+
+@dataclass
+class Findings:
+    """What the rules found over a project, before selection by path and suppression."""
+
+    diagnostics: list[Diagnostic]
+    suppressions: dict[str, tuple[Suppression, ...]]  # the comments of each file, by display path

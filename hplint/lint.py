@@ -1,21 +1,28 @@
-"""One lint run, start to end: discover -> extract (cached, in parallel) -> project -> checks -> suppression."""
+"""One lint run, start to end: discover -> extract (cached, in parallel) -> project -> checks -> suppression.
+
+With a cache, a run over the same files and settings as an earlier one, none of them changed,
+takes that run's findings from the cache and neither extracts nor checks anything.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hplint.cache import FactCache
 from hplint.config import LintConfig
-from hplint.diagnostics import Diagnostic
+from hplint.diagnostics import Diagnostic, Findings
 from hplint.discover import discover, project_root
 from hplint.extract import extract_source, language_of, read_source
-from hplint.facts import FileFacts, Suppression
-from hplint.project import Project
+from hplint.facts import FileFacts, Suppression, dumps_file, loads_file
 from hplint.suppression import apply_suppressions
+
+if TYPE_CHECKING:
+    from hplint.project import Project
 
 _PARALLEL_FROM = 16  # fewer files than this are extracted in-process: a pool costs more than it saves
 
@@ -30,10 +37,18 @@ class RunOptions:
 @dataclass
 class LintResult:
     diagnostics: list[Diagnostic]
-    files: list[FileFacts]  # the files linted (named on the command line or found in named folders)
-    project: Project  # every file the rules saw, context included
+    files: list[str]  # display paths of the files linted (named on the command line or found in named folders)
     suppressed: int = 0
     unused_suppressions: list[tuple[str, Suppression]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    shown: str  # the path as reported
+    language: str
+    data: bytes | str  # the content, or why it cannot be read
+    key: str  # the cache key of this content; "" without a cache
 
 
 def display_path(path: Path) -> str:
@@ -46,25 +61,71 @@ def display_path(path: Path) -> str:
 
 def lint(paths: Sequence[Path], config: LintConfig, options: RunOptions | None = None) -> LintResult:
     options = options or RunOptions()
-    named = discover(paths, config.root, config.exclude, options.force_exclude)
-    context = _project_context(paths, config, named)
-    facts = extract_all([*named, *context], options)
-    linted = facts[: len(named)]
-    project = Project(facts)
+    cache = FactCache(options.cache_folder) if options.cache_folder is not None else None
+    named, sources = _sources(paths, config, options, cache)
+    settings = _check_settings(config)
+    keys = [(source.shown, source.key) for source in sources]
+    findings = cache.load_findings(settings, keys) if cache is not None else None
+    if findings is None:
+        findings = check_project(load_project(sources, options, cache), config)
+        if cache is not None:
+            cache.store_findings(settings, keys, findings)
+    return _report(findings, named, config)
+
+
+def facts_of(paths: Sequence[Path], config: LintConfig, options: RunOptions | None = None) -> tuple[list[FileFacts], Project]:
+    """The facts of the named files and the project they belong to (for --show-facts and the probe)."""
+    options = options or RunOptions()
+    cache = FactCache(options.cache_folder) if options.cache_folder is not None else None
+    named, sources = _sources(paths, config, options, cache)
+    project = load_project(sources, options, cache)
+    return [project.files[path] for path in named], project
+
+
+def check_project(project: Project, config: LintConfig) -> Findings:
     found: list[Diagnostic] = []
     for rule in config.enabled_rules():
         found.extend(rule().check(project, config.options_for(rule)))
-    reported = {file.path for file in linted}
-    found = [
-        diagnostic for diagnostic in found
+    return Findings(found, {path: file.suppressions for path, file in project.files.items()})
+
+
+def _check_settings(config: LintConfig) -> str:
+    """What decides the rules' findings over a set of files (paths and excludes only choose the files)."""
+    rules = config.enabled_rules()
+    return repr([(rule.code, sorted(config.options_for(rule).items())) for rule in rules])
+
+
+def load_project(sources: Sequence[SourceFile], options: RunOptions, cache: FactCache | None) -> Project:
+    from hplint.project import Project
+
+    return Project(extract_all(sources, options, cache))
+
+
+def _report(findings: Findings, named: list[str], config: LintConfig) -> LintResult:
+    reported = set(named)
+    kept = [
+        diagnostic for diagnostic in findings.diagnostics
         if diagnostic.location.path in reported
         and not config.ignored_for_path(_root_relative(diagnostic.location.path, config.root), diagnostic.code)
     ]
-    outcome = apply_suppressions(found, {file.path: file.suppressions for file in linted})
+    outcome = apply_suppressions(kept, {path: findings.suppressions.get(path, ()) for path in named})
     return LintResult(
-        sorted(set(outcome.kept), key=Diagnostic.sort_key), linted, project,
-        len(outcome.suppressed), outcome.unused,
+        sorted(set(outcome.kept), key=Diagnostic.sort_key), named, len(outcome.suppressed), outcome.unused,
     )
+
+
+def _sources(
+    paths: Sequence[Path], config: LintConfig, options: RunOptions, cache: FactCache | None,
+) -> tuple[list[str], list[SourceFile]]:
+    """The display paths of the files to lint, and every file the rules see (sorted by path)."""
+    named = discover(paths, config.root, config.exclude, options.force_exclude)
+    sources = []
+    for path in sorted([*named, *_project_context(paths, config, named)]):
+        shown = display_path(path)
+        data = read_source(path)
+        key = cache.key(shown, data) if cache is not None else ""
+        sources.append(SourceFile(path, shown, language_of(path) or "python", data, key))
+    return [display_path(path) for path in named], sources
 
 
 def _project_context(paths: Sequence[Path], config: LintConfig, named: list[Path]) -> list[Path]:
@@ -80,38 +141,61 @@ def _project_context(paths: Sequence[Path], config: LintConfig, named: list[Path
     return [path for path in discover([root], root, config.exclude) if path not in known]
 
 
-def extract_all(files: Sequence[Path], options: RunOptions) -> list[FileFacts]:
-    """Facts of every file, in order: from the cache where the content is unchanged, else extracted."""
-    cache = FactCache(options.cache_folder) if options.cache_folder is not None else None
-    results: list[FileFacts | None] = []
-    missing: list[tuple[int, str, str, bytes | str, str]] = []
-    for index, path in enumerate(files):
-        shown = display_path(path)
-        data = read_source(path)
-        key = cache.key(shown, data) if cache is not None else ""
-        cached = cache.load(key, shown) if cache is not None else None
-        results.append(cached)
-        if cached is None:
-            missing.append((index, shown, language_of(path) or "python", data, key))
-    extracted = _extract(missing, options.jobs)
-    for (index, _, _, _, key), facts in zip(missing, extracted):
-        results[index] = facts
-        if cache is not None:
-            cache.store(key, facts)
-    return [facts for facts in results if facts is not None]
+def extract_all(sources: Sequence[SourceFile], options: RunOptions, cache: FactCache | None = None) -> list[FileFacts]:
+    """Facts of every file, in order: from the cache where the content is unchanged, else extracted.
+
+    Files to extract go to worker processes (which also fill the cache) while this process
+    decodes the cached ones, so one changed file costs about what decoding the rest costs.
+    """
+    # Largest first, so that no worker is left with a big file at the end.
+    missing = sorted(
+        (source for source in sources if cache is None or not cache.has(source.key)), key=lambda source: -len(source.data),
+    )
+    to_extract = {source.shown for source in missing}
+    folder = cache.folder if cache is not None else None
+    pool = _pool(len(missing), len(sources) - len(missing), options.jobs)
+    try:
+        pending = (
+            pool.map(_extract_encoded, missing, [folder] * len(missing), chunksize=1)
+            if pool is not None else None
+        )
+        facts: dict[str, FileFacts] = {}
+        for source in sources:
+            if cache is not None and source.shown not in to_extract:
+                cached = cache.load(source.key, source.shown)
+                facts[source.shown] = cached if cached is not None else _extract(source, cache)
+        if pending is not None:
+            for source, encoded in zip(missing, pending):
+                facts[source.shown] = loads_file(encoded, source.shown)
+        else:
+            for source in missing:
+                facts[source.shown] = _extract(source, cache)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return [facts[source.shown] for source in sources]
 
 
-def _extract(items: list[tuple[int, str, str, bytes | str, str]], jobs: int) -> list[FileFacts]:
-    work = [(shown, language, data) for _, shown, language, data, _ in items]
-    if jobs <= 1 or len(work) < _PARALLEL_FROM:
-        return [extract_source(*item) for item in work]
-    workers = min(jobs, len(work))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_extract_one, work, chunksize=max(1, len(work) // (workers * 8))))
+def _pool(missing: int, cached: int, jobs: int) -> Executor | None:
+    """Worker processes when they pay: many files to extract, or a few beside many to decode."""
+    if jobs <= 1 or missing == 0 or (missing < _PARALLEL_FROM and cached < _PARALLEL_FROM):
+        return None
+    return ProcessPoolExecutor(max_workers=min(jobs, missing))
 
 
-def _extract_one(item: tuple[str, str, bytes | str]) -> FileFacts:
-    return extract_source(*item)
+def _extract(source: SourceFile, cache: FactCache | None) -> FileFacts:
+    facts = extract_source(source.shown, source.language, source.data)
+    if cache is not None:
+        cache.store(source.key, dumps_file(facts))
+    return facts
+
+
+def _extract_encoded(source: SourceFile, cache_folder: Path | None) -> str:
+    """In a worker: a file's facts as the cache holds them (text crosses processes faster than objects)."""
+    encoded = dumps_file(extract_source(source.shown, source.language, source.data))
+    if cache_folder is not None:
+        FactCache(cache_folder).store(source.key, encoded)
+    return encoded
 
 
 def _root_relative(path: str, root: Path) -> str:

@@ -57,12 +57,17 @@ def test_cache_folder_and_its_gitignore(repo):
     run_hplint(".", cwd=repo)
     cache = repo / ".hplint_cache"
     assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
-    assert len(list(cache.rglob("*.json"))) == 3
+    assert len(_fact_entries(cache)) == 3
+    assert len(list((cache / "runs").glob("*.json"))) == 1  # the findings of this set of files
     (cache / ".gitignore").unlink()
     for entry in cache.rglob("*.json"):
         entry.unlink()
     run_hplint(".", "--no-cache", cwd=repo)
     assert not list(cache.rglob("*.json"))
+
+
+def _fact_entries(cache: Path) -> list[Path]:
+    return sorted(entry for entry in cache.rglob("*.json") if entry.parent.name != "runs")
 
 
 def _counting(monkeypatch) -> list[str]:
@@ -96,13 +101,39 @@ def test_corrupt_or_foreign_cache_entries_are_rebuilt(repo, monkeypatch):
     options = RunOptions(jobs=1, cache_folder=repo / ".hplint_cache")
     config = load_config([Path(".")])
     expected = lint([Path(".")], config, options).diagnostics
-    entries = sorted((repo / ".hplint_cache").rglob("*.json"))
-    entries[0].write_text('{"type": "FileFacts", "path": ')
-    entries[1].write_text(json.dumps({"type": "NotAFact"}))
+    entries = _fact_entries(repo / ".hplint_cache")
+    entries[0].write_text('["FileFacts", "train.py", ')
+    entries[1].write_text(json.dumps(["NotAFact"]))
     entries[2].write_bytes(b"\xff\x00")
+    [run_entry] = (repo / ".hplint_cache" / "runs").glob("*.json")
+    run_entry.write_text('{"files": ')
     extracted = _counting(monkeypatch)
     assert lint([Path(".")], config, options).diagnostics == expected
     assert len(extracted) == 3
+
+
+def test_an_unchanged_project_is_neither_extracted_nor_checked(repo, monkeypatch):
+    monkeypatch.chdir(repo)
+    (repo / "data.py").write_text(DATA.replace("batch_size=512, ", "batch_size=512,  # hplint: ignore[HP101]\n"))
+    options = RunOptions(jobs=1, cache_folder=repo / ".hplint_cache")
+    config = load_config([Path(".")])
+    first = lint([Path(".")], config, options)
+    checked: list[int] = []
+    original = hplint.lint.check_project
+    monkeypatch.setattr(hplint.lint, "check_project", lambda *args: checked.append(1) or original(*args))
+    extracted = _counting(monkeypatch)
+    again = lint([Path(".")], config, options)
+    assert (again.diagnostics, again.suppressed, again.files) == (first.diagnostics, 1, ["data.py", "model.py", "train.py"])
+    # One named file of the same project: the same snapshot, its findings only.
+    model_only = lint([Path("model.py")], config, options)
+    assert [(d.code, d.location.path) for d in model_only.diagnostics] == [("HP206", "model.py")]
+    assert extracted == [] and checked == []
+    # Other settings, or a changed file, are checked afresh.
+    lint([Path(".")], load_config([Path(".")], cli_ignore=["HP206"]), options)
+    assert checked == [1] and extracted == []
+    (repo / "model.py").write_text("import torch.nn as nn\nrnn = nn.LSTM(4, 4)\n")
+    assert lint([Path("model.py")], config, options).diagnostics == []
+    assert checked == [1, 1] and extracted == ["model.py"]
 
 
 def test_parallel_extraction_gives_the_same_result(tmp_path, monkeypatch):

@@ -30,9 +30,9 @@ def from_project(root: Path) -> ProjectRun:
     """
     try:
         from hplint.config import load_config
-        from hplint.lint import lint
+        from hplint.lint import facts_of
 
-        project = lint([root], load_config([root])).project
+        _, project = facts_of([root], load_config([root]))
     except Exception:  # noqa: BLE001 - see the docstring
         return ProjectRun(None, None, None)
     lr_settings = _training(project.settings("lr"))

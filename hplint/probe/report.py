@@ -99,9 +99,8 @@ def probe_json(outcome: ProbeOutcome) -> dict[str, Any]:
 
 def _lint_result(outcome: ProbeOutcome) -> Any:
     from hplint.lint import LintResult
-    from hplint.project import Project
 
-    return LintResult(diagnostics(outcome), [], Project([]))
+    return LintResult(diagnostics(outcome), [])
 
 
 def render_json(outcome: ProbeOutcome) -> str:

@@ -8,40 +8,40 @@ from hplint import catalogue
 from hplint.facts import Call, ModelDef, Operation, to_json
 
 if TYPE_CHECKING:
-    from hplint.lint import LintResult
+    from hplint.facts import FileFacts
+    from hplint.project import Project
 
 # Framework objects whose arguments say how training runs.
 _FRAMEWORK_CALLS = ("Trainer", "TrainingArguments", "EarlyStopping", "EarlyStoppingCallback", "ModelCheckpoint")
 
 
-def facts_json(result: LintResult) -> dict[str, Any]:
-    facts: list[Any] = [to_json(fact) for file in result.files for fact in file.facts]
+def facts_json(files: list[FileFacts], project: Project) -> dict[str, Any]:
+    facts: list[Any] = [to_json(fact) for file in files for fact in file.facts]
     for name in catalogue.HYPERPARAMETER_KEYS:
-        facts.extend(to_json(setting) for setting in result.project.settings(name))
-    facts.extend(to_json(pair) for pair in result.project.model_losses())
+        facts.extend(to_json(setting) for setting in project.settings(name))
+    facts.extend(to_json(pair) for pair in project.model_losses())
     return {"facts": facts}
 
 
-def facts_table(result: LintResult) -> str:
-    project = result.project
+def facts_table(files: list[FileFacts], project: Project) -> str:
     sections = [
-        _hyperparameters(result),
-        _models(result),
+        _hyperparameters(project),
+        _models(files),
         _section(
             "model outputs into losses", ("where", "model", "loss"),
             [(str(pair.loss.location), pair.model.name, pair.loss.loss.rpartition(".")[2]) for pair in project.model_losses()],
         ),
-        _framework_calls(result),
-        _operations(result),
+        _framework_calls(files, project),
+        _operations(files),
         _section("configs loaded by the code", ("path",), [(path,) for path in sorted(project.loaded_configs)]),
     ]
     return "\n\n".join(section for section in sections if section)
 
 
-def _hyperparameters(result: LintResult) -> str:
+def _hyperparameters(project: Project) -> str:
     rows = []
     for name in catalogue.HYPERPARAMETER_KEYS:
-        for setting in result.project.settings(name):
+        for setting in project.settings(name):
             rows.append((
                 str(setting.value.origin), name, repr(setting.value.value),
                 " ← ".join(hop.description for hop in setting.value.chain) or "-",
@@ -51,9 +51,9 @@ def _hyperparameters(result: LintResult) -> str:
     return _section("hyperparameters", ("where", "hyperparameter", "value", "from", "used by"), rows)
 
 
-def _models(result: LintResult) -> str:
+def _models(files: list[FileFacts]) -> str:
     rows = []
-    for file in result.files:
+    for file in files:
         for model in file.of_type(ModelDef):
             layers = sum(max(layer.count, 1) for layer in model.layers)
             forward = " → ".join(op.op for op in model.forward) or "-"
@@ -62,24 +62,24 @@ def _models(result: LintResult) -> str:
     return _section("models", ("where", "model", "kind", "layers", "forward", "returns"), rows)
 
 
-def _framework_calls(result: LintResult) -> str:
+def _framework_calls(files: list[FileFacts], project: Project) -> str:
     rows = []
-    for file in result.files:
+    for file in files:
         for call in file.of_type(Call):
             short = call.api.rpartition(".")[2]
             if short not in _FRAMEWORK_CALLS:
                 continue
             arguments = []
             for keyword, expr in call.keywords:
-                value = result.project.resolve(expr, call.location.path)
+                value = project.resolve(expr, call.location.path)
                 arguments.append(f"{keyword}={value.value!r}" if value is not None else f"{keyword}=?")
             rows.append((str(call.location), call.api, ", ".join(arguments) or "-"))
     return _section("framework calls", ("where", "call", "arguments"), rows)
 
 
-def _operations(result: LintResult) -> str:
+def _operations(files: list[FileFacts]) -> str:
     rows = []
-    for file in result.files:
+    for file in files:
         for op in file.of_type(Operation):
             context = " in ".join(reversed(op.loops)) or "-"
             rows.append((str(op.location), op.scope or "<module>", op.kind, op.subject, context, "yes" if op.no_grad else "-"))
