@@ -341,18 +341,24 @@ class Project:
         for caller, call in self._function_calls.get(function, []):
             if caller == path:
                 yield caller, call
-        for name, calls in self._function_calls.items():
-            if "." not in name or name.rpartition(".")[2] != target.rpartition(".")[2]:
-                continue
-            for caller, call in calls:
-                if self._lookup_qualified(call.function, caller) == (path, target):
-                    yield caller, call
+        for caller, call in self._dotted_calls.get(target.rpartition(".")[2], []):
+            if self._lookup_qualified(call.function, caller) == (path, target):
+                yield caller, call
 
     @cached_property
     def _function_calls(self) -> dict[str, list[tuple[str, FunctionCall]]]:
         grouped: dict[str, list[tuple[str, FunctionCall]]] = {}
         for caller, call in self.all_of(FunctionCall):
             grouped.setdefault(call.function, []).append((caller, call))
+        return grouped
+
+    @cached_property
+    def _dotted_calls(self) -> dict[str, list[tuple[str, FunctionCall]]]:
+        """Calls through a module (`models.build(...)`), by the function's own name."""
+        grouped: dict[str, list[tuple[str, FunctionCall]]] = {}
+        for caller, call in self.all_of(FunctionCall):
+            if "." in call.function:
+                grouped.setdefault(call.function.rpartition(".")[2], []).append((caller, call))
         return grouped
 
     def _evaluate_call_result(self, expr: CallResult, path: str, depth: int) -> _Resolved:
