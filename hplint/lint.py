@@ -6,9 +6,9 @@ takes that run's findings from the cache and neither extracts nor checks anythin
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,11 +17,13 @@ from hplint.cache import FactCache
 from hplint.config import LintConfig
 from hplint.diagnostics import Diagnostic, Findings
 from hplint.discover import discover, project_root
-from hplint.extract import extract_source, language_of, read_source
-from hplint.facts import FileFacts, Suppression, dumps_file, loads_file
-from hplint.suppression import apply_suppressions
+from hplint.extract import extract_source, gc_paused, language_of, read_source
+from hplint.suppression import Suppression, apply_suppressions
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from hplint.facts import FileFacts
     from hplint.project import Project
 
 _PARALLEL_FROM = 16  # fewer files than this are extracted in-process: a pool costs more than it saves
@@ -51,10 +53,10 @@ class SourceFile:
     key: str  # the cache key of this content; "" without a cache
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Path, cwd: Path | None = None) -> str:
     """Relative to the current directory when below it, as a POSIX path."""
     try:
-        return path.relative_to(Path.cwd().resolve()).as_posix()
+        return path.relative_to(cwd or Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -73,7 +75,9 @@ def lint(paths: Sequence[Path], config: LintConfig, options: RunOptions | None =
     return _report(findings, named, config)
 
 
-def facts_of(paths: Sequence[Path], config: LintConfig, options: RunOptions | None = None) -> tuple[list[FileFacts], Project]:
+def facts_of(
+    paths: Sequence[Path], config: LintConfig, options: RunOptions | None = None,
+) -> tuple[list[FileFacts], Project]:
     """The facts of the named files and the project they belong to (for --show-facts and the probe)."""
     options = options or RunOptions()
     cache = FactCache(options.cache_folder) if options.cache_folder is not None else None
@@ -90,9 +94,12 @@ def check_project(project: Project, config: LintConfig) -> Findings:
 
 
 def _check_settings(config: LintConfig) -> str:
-    """What decides the rules' findings over a set of files (paths and excludes only choose the files)."""
-    rules = config.enabled_rules()
-    return repr([(rule.code, sorted(config.options_for(rule).items())) for rule in rules])
+    """What decides the rules' findings over a set of files (paths and excludes only choose the files).
+
+    As written, not as the rules read it, so that a run answered from the cache imports no rule.
+    """
+    options = sorted((code, sorted(values.items())) for code, values in config.rule_options.items())
+    return repr((config.select, config.ignore, options))
 
 
 def load_project(sources: Sequence[SourceFile], options: RunOptions, cache: FactCache | None) -> Project:
@@ -119,13 +126,14 @@ def _sources(
 ) -> tuple[list[str], list[SourceFile]]:
     """The display paths of the files to lint, and every file the rules see (sorted by path)."""
     named = discover(paths, config.root, config.exclude, options.force_exclude)
+    cwd = Path.cwd().resolve()
     sources = []
     for path in sorted([*named, *_project_context(paths, config, named)]):
-        shown = display_path(path)
+        shown = display_path(path, cwd)
         data = read_source(path)
         key = cache.key(shown, data) if cache is not None else ""
         sources.append(SourceFile(path, shown, language_of(path) or "python", data, key))
-    return [display_path(path) for path in named], sources
+    return [display_path(path, cwd) for path in named], sources
 
 
 def _project_context(paths: Sequence[Path], config: LintConfig, named: list[Path]) -> list[Path]:
@@ -147,6 +155,8 @@ def extract_all(sources: Sequence[SourceFile], options: RunOptions, cache: FactC
     Files to extract go to worker processes (which also fill the cache) while this process
     decodes the cached ones, so one changed file costs about what decoding the rest costs.
     """
+    from hplint.facts import loads_file
+
     # Largest first, so that no worker is left with a big file at the end.
     missing = sorted(
         (source for source in sources if cache is None or not cache.has(source.key)), key=lambda source: -len(source.data),
@@ -160,13 +170,14 @@ def extract_all(sources: Sequence[SourceFile], options: RunOptions, cache: FactC
             if pool is not None else None
         )
         facts: dict[str, FileFacts] = {}
-        for source in sources:
-            if cache is not None and source.shown not in to_extract:
-                cached = cache.load(source.key, source.shown)
-                facts[source.shown] = cached if cached is not None else _extract(source, cache)
+        with gc_paused():  # every decoded object stays alive: collections would find nothing
+            for source in sources:
+                if cache is not None and source.shown not in to_extract:
+                    facts[source.shown] = cache.load(source.key, source.shown) or _extract(source, cache)
         if pending is not None:
             for source, encoded in zip(missing, pending):
-                facts[source.shown] = loads_file(encoded, source.shown)
+                with gc_paused():
+                    facts[source.shown] = loads_file(encoded, source.shown)
         else:
             for source in missing:
                 facts[source.shown] = _extract(source, cache)
@@ -180,10 +191,15 @@ def _pool(missing: int, cached: int, jobs: int) -> Executor | None:
     """Worker processes when they pay: many files to extract, or a few beside many to decode."""
     if jobs <= 1 or missing == 0 or (missing < _PARALLEL_FROM and cached < _PARALLEL_FROM):
         return None
-    return ProcessPoolExecutor(max_workers=min(jobs, missing))
+    from concurrent.futures import ProcessPoolExecutor  # not imported by runs that need no workers
+
+    # Workers are forked from this process, whose collector may be paused at that moment.
+    return ProcessPoolExecutor(max_workers=min(jobs, missing), initializer=gc.enable)
 
 
 def _extract(source: SourceFile, cache: FactCache | None) -> FileFacts:
+    from hplint.facts import dumps_file
+
     facts = extract_source(source.shown, source.language, source.data)
     if cache is not None:
         cache.store(source.key, dumps_file(facts))
@@ -192,6 +208,8 @@ def _extract(source: SourceFile, cache: FactCache | None) -> FileFacts:
 
 def _extract_encoded(source: SourceFile, cache_folder: Path | None) -> str:
     """In a worker: a file's facts as the cache holds them (text crosses processes faster than objects)."""
+    from hplint.facts import dumps_file
+
     encoded = dumps_file(extract_source(source.shown, source.language, source.data))
     if cache_folder is not None:
         FactCache(cache_folder).store(source.key, encoded)
