@@ -13,14 +13,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hplint import __version__
 from hplint.diagnostics import Diagnostic, Findings, Severity
-from hplint.facts import FileFacts, Location, Suppression, loads_file
+from hplint.location import Location
+from hplint.suppression import Suppression
+
+if TYPE_CHECKING:
+    from hplint.facts import FileFacts
 
 CACHE_FORMAT = 4  # bump when facts, findings or extraction change in a way old entries would not show
 DEFAULT_FOLDER = ".hplint_cache"
@@ -42,6 +45,8 @@ class FactCache:
         return self._entry(key).is_file()
 
     def load(self, key: str, display_path: str) -> FileFacts | None:
+        from hplint.facts import FileFacts, loads_file
+
         try:
             facts = loads_file(self._entry(key).read_text(encoding="utf-8"), display_path)
         except (OSError, ValueError, KeyError, TypeError, IndexError):
@@ -79,6 +84,8 @@ class FactCache:
         return self.folder / "runs" / f"{name}.json"
 
     def _write(self, entry: Path, text: str) -> None:
+        import tempfile  # only runs that write pay for it
+
         try:
             self._prepare(entry.parent)
             handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")

@@ -7,10 +7,12 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hplint.checks import Rule, all_rules
 from hplint.diagnostics import Severity
+
+if TYPE_CHECKING:
+    from hplint.checks import Rule
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -36,6 +38,8 @@ class LintConfig:
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def enabled_rules(self) -> list[type[Rule]]:
+        from hplint.checks import all_rules  # the rules (and the project model) only when checking
+
         return [rule for rule in all_rules() if self.is_enabled(rule)]
 
     def is_enabled(self, rule: type[Rule]) -> bool:
@@ -154,9 +158,14 @@ def _strings(value: Any, where: str) -> list[str]:
 
 
 def _codes(value: Any, where: str) -> tuple[str, ...]:
+    items = _strings(value, where)
+    if not items:
+        return ()
+    from hplint.checks import all_rules
+
     codes = []
     known = [rule.code for rule in all_rules()]
-    for item in _strings(value, where):
+    for item in items:
         for code in (part.strip().upper() for part in item.split(",")):
             if not code:
                 continue
@@ -169,6 +178,8 @@ def _codes(value: Any, where: str) -> tuple[str, ...]:
 def _rule_options(table: Any, where: str) -> dict[str, dict[str, Any]]:
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: rules must be a table of [rules.HPnnn] tables")
+    from hplint.checks import all_rules
+
     by_code = {rule.code: rule for rule in all_rules()}
     options: dict[str, dict[str, Any]] = {}
     for code, values in table.items():

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
-from hplint.facts import Location, Suppression
+from hplint.location import Location
+
+if TYPE_CHECKING:
+    from hplint.suppression import Suppression
 
 
 class Severity(IntEnum):

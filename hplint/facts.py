@@ -9,23 +9,15 @@ with the chain they were reached through.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any, Union
 
+from hplint.location import Location
+from hplint.suppression import Suppression
+
 Scalar = Union[int, float, str, bool, None]
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    path: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
 
 
 # ---------------------------------------------------------------- expressions
@@ -322,15 +314,6 @@ class LaunchCommand:
     location: Location  # the script name on the command line
 
 
-@dataclass(frozen=True, slots=True)
-class Suppression:
-    """`# hplint: ignore[...]` or `# noqa: ...` on a line; codes empty means all."""
-
-    line: int
-    codes: tuple[str, ...]
-    style: str  # hplint | noqa
-
-
 Fact = Union[
     ParseError, Import, Binding, Call, ModelDef, LossInput, Operation, ConfigEntry, ArgumentDef,
     FunctionCall, FunctionReturn, LaunchCommand,
@@ -402,11 +385,11 @@ def _compact(obj: Any, path: str) -> Any:
 def loads_file(text: str, path: str) -> Any:
     """Inverse of dumps_file: the C decoder, then one generated function per fact type."""
     data = json.loads(text)
-    return _DECODERS[data[0]](data, path)
+    return _decoders()[data[0]](data, path)
 
 
 def _decode_fact(data: Any, path: str) -> Any:
-    return None if data is None else _DECODERS[data[0]](data, path)
+    return None if data is None else _decoders()[data[0]](data, path)
 
 
 def _decode_location(data: list[Any], path: str) -> Location:
@@ -431,7 +414,9 @@ def _field_decoder(annotation: str, value: str) -> str:
     return f"_decode_fact({value}, path)"  # a fact, or a union of facts, possibly None
 
 
+@functools.cache
 def _decoders() -> dict[str, Any]:
+    """Built on first use: runs that decode nothing (a run snapshot was enough) skip the generation."""
     # Generated like dataclasses' own __init__: one flat call per type rebuilds a fact several
     # times faster than a loop over its fields, and warm runs decode every fact of a project.
     namespace: dict[str, Any] = {
@@ -446,9 +431,6 @@ def _decoders() -> dict[str, Any]:
         lines.append(f"def decode_{name}(data, path):\n    return {name}({fields})\n")
     exec("".join(lines), namespace)  # noqa: S102 - our own generated source, no user input
     return {name: namespace[f"decode_{name}"] for name in _FACT_TYPES}
-
-
-_DECODERS = _decoders()
 
 
 def from_json(data: Any) -> Any:

@@ -11,7 +11,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from hplint.diagnostics import Diagnostic
-from hplint.facts import Suppression
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """`# hplint: ignore[...]` or `# noqa: ...` on a line; codes empty means all."""
+
+    line: int
+    codes: tuple[str, ...]
+    style: str  # hplint | noqa
+
 
 _HPLINT = re.compile(r"#\s*hplint:\s*ignore\b(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 _NOQA = re.compile(r"#\s*noqa\b(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)

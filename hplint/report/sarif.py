@@ -6,7 +6,6 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from hplint import __version__
-from hplint.checks import all_rules
 
 if TYPE_CHECKING:
     from hplint.lint import LintResult
@@ -17,6 +16,8 @@ _HELP = "https://github.com/hplint/hplint/blob/main/rules/{code}.md"
 
 
 def render(result: LintResult, quiet: bool) -> str:
+    from hplint.checks import all_rules  # the rules' metadata; other formats do not import them
+
     rules = all_rules()
     index = {rule.code: position for position, rule in enumerate(rules)}
     descriptors = [
