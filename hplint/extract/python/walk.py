@@ -42,7 +42,10 @@ class _HandlerTable(dict):  # type -> _Handlers, or None for values not worth en
 
 
 def walk(module: cst.Module, visitor: object) -> None:
-    """Call visitor.visit_<Node>(node) before and visitor.leave_<Node>(node) after each node's children."""
+    """Call visitor.visit_<Node>(node) before and visitor.leave_<Node>(node) after each node's children.
+
+    As in LibCST, a visit that returns False skips the node's children (not its leave).
+    """
     table = _HandlerTable(visitor)
     stack: list[tuple[cst.CSTNode, Optional[_Handlers], bool]] = [(module, table[type(module)], False)]
     while stack:
@@ -51,10 +54,10 @@ def walk(module: cst.Module, visitor: object) -> None:
         if leaving:
             leave(node)  # type: ignore[misc]
             continue
-        if visit is not None:
-            visit(node)
         if leave is not None:
             stack.append((node, handlers, True))
+        if visit is not None and visit(node) is False:
+            continue
         children: list[tuple[cst.CSTNode, Optional[_Handlers], bool]] = []
         for name in fields:
             value = getattr(node, name)

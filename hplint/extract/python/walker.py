@@ -320,26 +320,31 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
 
     # ------------------------------------------------------------ imports
 
-    def visit_Import(self, node: cst.Import) -> None:
+    def visit_Import(self, node: cst.Import) -> bool:
         for alias in node.names:
             name = dotted(alias.name)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self._import(alias.asname.name.value, name, alias)
             else:
                 self._import(name.split(".")[0], name.split(".")[0], alias)
+        return False  # every name is read here: nothing inside to walk
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         module = "." * len(node.relative) + (dotted(node.module) if node.module is not None else "")
         if isinstance(node.names, cst.ImportStar):
             if not node.relative:
                 self._star_imports.append(module)
-            return
+            return False
         separator = "" if module.endswith(".") else "."
         for alias in node.names:
             name = dotted(alias.name)
             asname = alias.asname.name if alias.asname is not None else None
             local = asname.value if isinstance(asname, cst.Name) else name
             self._import(local, f"{module}{separator}{name}", alias)
+        return False
+
+    def visit_Annotation(self, node: cst.Annotation) -> bool:
+        return False  # a type hint holds no hyperparameter, model or training step
 
     def _import(self, local: str, qualified: str, node: cst.CSTNode) -> None:
         self._scopes[-1].imports[local] = qualified
