@@ -69,7 +69,8 @@ def lint(paths: Sequence[Path], config: LintConfig, options: RunOptions | None =
     keys = [(source.shown, source.key) for source in sources]
     findings = cache.load_findings(settings, keys) if cache is not None else None
     if findings is None:
-        findings = check_project(load_project(sources, options, cache), config)
+        with gc_paused():  # facts and rules make no cyclic garbage worth the collections
+            findings = check_project(load_project(sources, options, cache), config)
         if cache is not None:
             cache.store_findings(settings, keys, findings)
     return _report(findings, named, config)
@@ -88,9 +89,8 @@ def facts_of(
 
 def check_project(project: Project, config: LintConfig) -> Findings:
     found: list[Diagnostic] = []
-    with gc_paused():  # the rules build short-lived values beside every fact of the project
-        for rule in config.enabled_rules():
-            found.extend(rule().check(project, config.options_for(rule)))
+    for rule in config.enabled_rules():
+        found.extend(rule().check(project, config.options_for(rule)))
     return Findings(found, {path: file.suppressions for path, file in project.files.items()})
 
 

@@ -253,7 +253,13 @@ def _literal(node: cst.BaseExpression) -> Any:
     if kind is cst.Float:
         return float(node.value)
     if kind is cst.SimpleString:
-        return ast.literal_eval(node.value)
+        text = node.value
+        quote = text[0]
+        # Most strings are plain ('adam', "val"): no prefix, escape or triple quote to interpret.
+        # (literal_eval also leaves reference cycles behind, its helpers being recursive closures.)
+        if quote in "'\"" and "\\" not in text and text.count(quote) == 2:
+            return text[1:-1]
+        return ast.literal_eval(text)
     return ast.literal_eval(source_text(node, limit=None))
 
 
