@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hplint.extract import language_of
+from hplint.extract import language_of, language_of_name
 
 if TYPE_CHECKING:
     from hplint.config import LintConfig
@@ -130,7 +130,7 @@ def discover(
             if force_exclude and relative is not None and _excluded(relative, rules):
                 continue
             found.add(absolute)
-    return sorted(found)
+    return sorted(found, key=str)
 
 
 def project_root(paths: Sequence[Path], config: "LintConfig") -> Path:
@@ -154,35 +154,49 @@ def _excluded(relative: str, rules: IgnoreRules) -> bool:
 
 
 def _walk(top: Path, root: Path, rules: IgnoreRules) -> Iterable[Path]:
+    # Plain strings rather than Path objects: a project of thousands of files is walked on every
+    # run, also when pre-commit names a single file and the answer comes from the cache.
+    root_text = str(root)
     seen_gitignores: set[str] = set()
     for folder, dirnames, filenames in os.walk(top, followlinks=False, onerror=lambda error: None):
-        folder_path = Path(folder)
-        relative_folder = _relative(folder_path, root)
-        if relative_folder is not None and relative_folder != "." and relative_folder not in seen_gitignores:
+        relative_folder = _relative_text(folder, root_text)
+        if relative_folder and relative_folder not in seen_gitignores:
             seen_gitignores.add(relative_folder)
-            nested = folder_path / ".gitignore"
-            if nested.is_file():
-                rules.add(_read_lines(nested), base=relative_folder)
+            nested = os.path.join(folder, ".gitignore")
+            if os.path.isfile(nested):
+                rules.add(_read_lines(Path(nested)), base=relative_folder)
         kept = []
         for name in sorted(dirnames):
-            child = folder_path / name
-            relative = _relative(child, root)
-            if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info") or (child / "pyvenv.cfg").exists():
+            if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info"):
                 continue
-            if relative is not None and rules.ignored(relative, is_dir=True):
+            if os.path.exists(os.path.join(folder, name, "pyvenv.cfg")):
+                continue
+            if relative_folder is not None and rules.ignored(_joined(relative_folder, name), is_dir=True):
                 continue
             kept.append(name)
         dirnames[:] = kept
         for name in sorted(filenames):
-            child = folder_path / name
-            if language_of(child) is None:
+            if language_of_name(name) is None:
                 continue
-            relative = _relative(child, root)
-            if relative is not None and rules.ignored(relative, is_dir=False):
+            if relative_folder is not None and rules.ignored(_joined(relative_folder, name), is_dir=False):
                 continue
-            if child.is_symlink() and not child.exists():
+            child = os.path.join(folder, name)
+            if os.path.islink(child) and not os.path.exists(child):
                 continue
-            yield child
+            yield Path(child)
+
+
+def _relative_text(folder: str, root: str) -> str | None:
+    """`folder` below `root` as a POSIX path ("" for the root itself), None when outside it."""
+    if folder == root:
+        return ""
+    if not folder.startswith(root.rstrip(os.sep) + os.sep):
+        return None
+    return folder[len(root.rstrip(os.sep)) + 1:].replace(os.sep, "/")
+
+
+def _joined(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
 
 
 def _read_lines(path: Path) -> list[str]:

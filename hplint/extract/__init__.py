@@ -34,9 +34,14 @@ _MAY_HOLD_HYPERPARAMETERS = re.compile(
 
 
 def language_of(path: Path) -> str | None:
-    if path.name in MAKEFILES:
+    return language_of_name(path.name)
+
+
+def language_of_name(name: str) -> str | None:
+    if name in MAKEFILES:
         return "shell"
-    return LANGUAGES.get(path.suffix.lower())
+    dot = name.rfind(".")
+    return LANGUAGES.get(name[dot:].lower()) if dot > 0 else None
 
 
 def read_source(path: Path) -> bytes | str:
