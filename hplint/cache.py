@@ -1,11 +1,12 @@
 """The cache: each file's facts, and the findings of the last run over a set of files.
 
 Fact entries are keyed by the file's path and content, hplint's version and the cache format.
-A run entry ("snapshot") is kept per set of files and settings; it holds every finding of that
-run and is used only while every file's content key is what it was, so an unchanged project
-is linted without extracting or checking anything. Entries are JSON written atomically (a
-temporary file renamed into place), so two runs at once never see half an entry; an entry
-that does not decode is ignored and rebuilt.
+A run record is kept per set of files and settings; it holds every finding of that run and
+each file's size, modification time and content key, so an unchanged project is linted
+without reading its files (a file whose size or time changed is read and hashed: the same
+content is still a hit), extracting or checking anything. Entries are JSON written
+atomically (a temporary file renamed into place), so two runs at once never see half an
+entry; an entry that does not decode is ignored and rebuilt.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +27,16 @@ from hplint.suppression import Suppression
 if TYPE_CHECKING:
     from hplint.facts import FileFacts
 
-CACHE_FORMAT = 4  # bump when facts, findings or extraction change in a way old entries would not show
+CACHE_FORMAT = 6  # bump when facts, findings or extraction change in a way old entries would not show
 DEFAULT_FOLDER = ".hplint_cache"
+
+
+@dataclass
+class RunRecord:
+    """The last run over a set of files: what the rules found, and the files as they were then."""
+
+    files: dict[str, tuple[int, int, str]]  # display path -> (size, mtime in ns, content key)
+    findings: Findings
 
 
 class FactCache:
@@ -35,11 +45,12 @@ class FactCache:
         self._salt = f"{__version__}:{CACHE_FORMAT}".encode()
 
     def key(self, display_path: str, data: bytes | str) -> str:
-        digest = hashlib.blake2b(self._salt, digest_size=20)
-        digest.update(display_path.encode("utf-8", "surrogateescape"))
-        digest.update(b"\0")
-        digest.update(data if isinstance(data, bytes) else data.encode("utf-8", "surrogateescape"))
-        return digest.hexdigest()
+        """`<path digest>-<content digest>`: the entries of one path share a prefix."""
+        path = hashlib.blake2b(self._salt, digest_size=10)
+        path.update(display_path.encode("utf-8", "surrogateescape"))
+        content = hashlib.blake2b(self._salt, digest_size=20)
+        content.update(data if isinstance(data, bytes) else data.encode("utf-8", "surrogateescape"))
+        return f"{path.hexdigest()}-{content.hexdigest()}"
 
     def has(self, key: str) -> bool:
         return self._entry(key).is_file()
@@ -54,33 +65,40 @@ class FactCache:
         return facts if isinstance(facts, FileFacts) and facts.path == display_path else None
 
     def store(self, key: str, encoded_facts: str) -> None:
-        """Remember a file's facts, as `facts.dumps_file` wrote them."""
-        self._write(self._entry(key), encoded_facts)
+        """Remember a file's facts, as `facts.dumps_file` wrote them, in place of its older versions.
 
-    def load_findings(self, settings: str, files: Sequence[tuple[str, str]]) -> Findings | None:
-        """The findings of the last run over exactly these files and settings, if no file has changed.
-
-        `files` holds each file's display path and content key.
+        One entry per path keeps the cache the size of the project, however often files change.
         """
+        entry = self._entry(key)
+        self._write(entry, encoded_facts)
         try:
-            data = json.loads(self._run_entry(settings, files).read_text(encoding="utf-8"))
-            if data["files"] != _digest(sorted(key for _, key in files)):
-                return None
-            return _decode_findings(data)
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
-            return None
+            for older in entry.parent.glob(f"{key.partition('-')[0]}-*.json"):
+                if older != entry:
+                    older.unlink(missing_ok=True)
+        except OSError:
+            return  # a stale entry left behind costs space, not correctness
 
-    def store_findings(self, settings: str, files: Sequence[tuple[str, str]], findings: Findings) -> None:
-        data = {"files": _digest(sorted(key for _, key in files)), **_encode_findings(findings)}
-        self._write(self._run_entry(settings, files), json.dumps(data, separators=(",", ":")))
+    def load_run(self, settings: str, paths: Sequence[str]) -> RunRecord | None:
+        """The last run over exactly these display paths with these settings, if there was one."""
+        try:
+            data = json.loads(self._run_entry(settings, paths).read_text(encoding="utf-8"))
+            files = {path: (int(size), int(mtime), str(key)) for path, (size, mtime, key) in data["files"].items()}
+            return RunRecord(files, _decode_findings(data))
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return None  # not a record this version wrote: the run checks afresh and replaces it
+
+    def store_run(self, settings: str, files: dict[str, tuple[int, int, str]], findings: Findings) -> None:
+        """Remember a run: each file's (size, mtime in ns, content key), and what the rules found."""
+        data = {"files": files, **_encode_findings(findings)}
+        self._write(self._run_entry(settings, list(files)), json.dumps(data, separators=(",", ":")))
 
     def _entry(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
 
-    def _run_entry(self, settings: str, files: Sequence[tuple[str, str]]) -> Path:
+    def _run_entry(self, settings: str, paths: Sequence[str]) -> Path:
         # One entry per set of paths and settings, overwritten as the files change, so that
         # edits do not pile up entries.
-        name = _digest([self._salt.decode(), settings, *sorted(path for path, _ in files)])
+        name = _digest([self._salt.decode(), settings, *sorted(paths)])
         return self.folder / "runs" / f"{name}.json"
 
     def _write(self, entry: Path, text: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from hplint.facts import FileFacts
     from hplint.project import Project
 
+_RACY_NS = 2_000_000_000  # file times within this of a run's start are not trusted by the next run
 _PARALLEL_FROM = 16  # fewer files than this are extracted in-process: a pool costs more than it saves
 
 
@@ -49,31 +51,58 @@ class SourceFile:
     path: Path
     shown: str  # the path as reported
     language: str
-    data: bytes | str  # the content, or why it cannot be read
     key: str  # the cache key of this content; "" without a cache
+    signature: tuple[int, int] | None  # size and modification time in ns; None when unknown
+    data: bytes | str | None  # the content, or why it cannot be read; None: not read (unchanged since the last run)
+
+    def content(self) -> bytes | str:
+        return self.data if self.data is not None else read_source(self.path)
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
     """Relative to the current directory when below it, as a POSIX path."""
-    try:
-        return path.relative_to(cwd or Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    text, folder = str(path), str(cwd or Path.cwd().resolve()).rstrip(os.sep)
+    if text.startswith(folder + os.sep):
+        return text[len(folder) + 1:].replace(os.sep, "/")
+    return path.as_posix()
 
 
 def lint(paths: Sequence[Path], config: LintConfig, options: RunOptions | None = None) -> LintResult:
     options = options or RunOptions()
+    started = time.time_ns()
     cache = FactCache(options.cache_folder) if options.cache_folder is not None else None
-    named, sources = _sources(paths, config, options, cache)
+    named, files = _files(paths, config, options)
     settings = _check_settings(config)
-    keys = [(source.shown, source.key) for source in sources]
-    findings = cache.load_findings(settings, keys) if cache is not None else None
+    record = cache.load_run(settings, [shown for _, shown in files]) if cache is not None else None
+    sources = [_source(path, shown, cache, record.files if record is not None else {}) for path, shown in files]
+    findings = record.findings if record is not None and _unchanged(sources, record.files) else None
     if findings is None:
         with gc_paused():  # facts and rules make no cyclic garbage worth the collections
             findings = check_project(load_project(sources, options, cache), config)
-        if cache is not None:
-            cache.store_findings(settings, keys, findings)
+    if cache is not None and (record is None or findings is not record.findings or _touched(sources, record.files)):
+        cache.store_run(settings, {source.shown: _recorded(source, started) for source in sources}, findings)
     return _report(findings, named, config)
+
+
+def _recorded(source: SourceFile, started_ns: int) -> tuple[int, int, str]:
+    """What the run record keeps of a file.
+
+    A file written just before the run may change again within the same clock tick with no
+    change of size or time ("racy git"); such a file is read again by the next run.
+    """
+    size, modified = source.signature or (-1, -1)
+    if started_ns - modified < _RACY_NS:
+        size, modified = -1, -1
+    return size, modified, source.key
+
+
+def _unchanged(sources: Sequence[SourceFile], recorded: dict[str, tuple[int, int, str]]) -> bool:
+    return all(recorded.get(source.shown, (0, 0, ""))[2] == source.key for source in sources)
+
+
+def _touched(sources: Sequence[SourceFile], recorded: dict[str, tuple[int, int, str]]) -> bool:
+    """Same content, other size or time (a checkout, `touch`): worth recording, so the next run reads nothing."""
+    return any(recorded.get(source.shown, (0, 0, ""))[:2] != source.signature for source in sources)
 
 
 def facts_of(
@@ -82,8 +111,8 @@ def facts_of(
     """The facts of the named files and the project they belong to (for --show-facts and the probe)."""
     options = options or RunOptions()
     cache = FactCache(options.cache_folder) if options.cache_folder is not None else None
-    named, sources = _sources(paths, config, options, cache)
-    project = load_project(sources, options, cache)
+    named, files = _files(paths, config, options)
+    project = load_project([_source(path, shown, cache, {}) for path, shown in files], options, cache)
     return [project.files[path] for path in named], project
 
 
@@ -122,19 +151,27 @@ def _report(findings: Findings, named: list[str], config: LintConfig) -> LintRes
     )
 
 
-def _sources(
-    paths: Sequence[Path], config: LintConfig, options: RunOptions, cache: FactCache | None,
-) -> tuple[list[str], list[SourceFile]]:
-    """The display paths of the files to lint, and every file the rules see (sorted by path)."""
+def _files(paths: Sequence[Path], config: LintConfig, options: RunOptions) -> tuple[list[str], list[tuple[Path, str]]]:
+    """The display paths of the files to lint, and every file the rules see with its display path."""
     named = discover(paths, config.root, config.exclude, options.force_exclude)
     cwd = Path.cwd().resolve()
-    sources = []
-    for path in sorted([*named, *_project_context(paths, config, named)]):
-        shown = display_path(path, cwd)
-        data = read_source(path)
-        key = cache.key(shown, data) if cache is not None else ""
-        sources.append(SourceFile(path, shown, language_of(path) or "python", data, key))
-    return [display_path(path, cwd) for path in named], sources
+    every = sorted([*named, *_project_context(paths, config, named)], key=str)
+    return [display_path(path, cwd) for path in named], [(path, display_path(path, cwd)) for path in every]
+
+
+def _source(path: Path, shown: str, cache: FactCache | None, recorded: dict[str, tuple[int, int, str]]) -> SourceFile:
+    """A file to lint; one whose size and time are those of the last run is not even read."""
+    language = language_of(path) or "python"
+    try:
+        status = path.stat()
+        signature: tuple[int, int] | None = (status.st_size, status.st_mtime_ns)
+    except OSError:
+        signature = None
+    known = recorded.get(shown)
+    if cache is not None and signature is not None and known is not None and known[:2] == signature:
+        return SourceFile(path, shown, language, known[2], signature, None)
+    data = read_source(path)
+    return SourceFile(path, shown, language, cache.key(shown, data) if cache is not None else "", signature, data)
 
 
 def _project_context(paths: Sequence[Path], config: LintConfig, named: list[Path]) -> list[Path]:
@@ -160,7 +197,8 @@ def extract_all(sources: Sequence[SourceFile], options: RunOptions, cache: FactC
 
     # Largest first, so that no worker is left with a big file at the end.
     missing = sorted(
-        (source for source in sources if cache is None or not cache.has(source.key)), key=lambda source: -len(source.data),
+        (source for source in sources if cache is None or not cache.has(source.key)),
+        key=lambda source: -(source.signature or (0, 0))[0],
     )
     to_extract = {source.shown for source in missing}
     folder = cache.folder if cache is not None else None
@@ -201,7 +239,7 @@ def _pool(missing: int, cached: int, jobs: int) -> Executor | None:
 def _extract(source: SourceFile, cache: FactCache | None) -> FileFacts:
     from hplint.facts import dumps_file
 
-    facts = extract_source(source.shown, source.language, source.data)
+    facts = extract_source(source.shown, source.language, source.content())
     if cache is not None:
         cache.store(source.key, dumps_file(facts))
     return facts
@@ -211,7 +249,7 @@ def _extract_encoded(source: SourceFile, cache_folder: Path | None) -> str:
     """In a worker: a file's facts as the cache holds them (text crosses processes faster than objects)."""
     from hplint.facts import dumps_file
 
-    encoded = dumps_file(extract_source(source.shown, source.language, source.data))
+    encoded = dumps_file(extract_source(source.shown, source.language, source.content()))
     if cache_folder is not None:
         FactCache(cache_folder).store(source.key, encoded)
     return encoded

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,8 @@ def test_warm_run_extracts_only_what_changed(repo, monkeypatch):
     third = lint([Path(".")], config, options)
     assert extracted == ["model.py"]
     assert [d.code for d in third.diagnostics] == ["HP101"]
+    # The new version of model.py replaced the old one's entry: one entry per file.
+    assert len(_fact_entries(repo / ".hplint_cache")) == 3
 
 
 def test_corrupt_or_foreign_cache_entries_are_rebuilt(repo, monkeypatch):
@@ -106,7 +109,7 @@ def test_corrupt_or_foreign_cache_entries_are_rebuilt(repo, monkeypatch):
     entries[1].write_text(json.dumps(["NotAFact"]))
     entries[2].write_bytes(b"\xff\x00")
     [run_entry] = (repo / ".hplint_cache" / "runs").glob("*.json")
-    run_entry.write_text('{"files": ')
+    run_entry.write_text('{"files": "a digest", "diagnostics": [], "suppressions": {}}')
     extracted = _counting(monkeypatch)
     assert lint([Path(".")], config, options).diagnostics == expected
     assert len(extracted) == 3
@@ -136,6 +139,31 @@ def test_an_unchanged_project_is_neither_extracted_nor_checked(repo, monkeypatch
     assert checked == [1, 1] and extracted == ["model.py"]
 
 
+def test_files_unchanged_in_size_and_time_are_not_even_read(repo, monkeypatch):
+    monkeypatch.chdir(repo)
+    an_hour_ago = time.time() - 3600
+    for path in repo.glob("*.py"):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    options = RunOptions(jobs=1, cache_folder=repo / ".hplint_cache")
+    config = load_config([Path(".")])
+    first = lint([Path(".")], config, options)
+    read: list[str] = []
+    original = hplint.lint.read_source
+    monkeypatch.setattr(hplint.lint, "read_source", lambda path: read.append(path.name) or original(path))
+    assert lint([Path(".")], config, options).diagnostics == first.diagnostics and read == []
+    os.utime(repo / "data.py")  # touched, same content: read once, then trusted again
+    assert lint([Path(".")], config, options).diagnostics == first.diagnostics and read == ["data.py"]
+    os.utime(repo / "data.py", (an_hour_ago, an_hour_ago + 1))
+    lint([Path(".")], config, options)
+    assert read == ["data.py", "data.py"]
+    lint([Path(".")], config, options)
+    assert read == ["data.py", "data.py"]
+    (repo / "model.py").write_text("import torch.nn as nn\nrnn = nn.LSTM(4, 4)\n")  # just written: read until it settles
+    assert [d.code for d in lint([Path(".")], config, options).diagnostics] == ["HP101"]
+    assert [d.code for d in lint([Path(".")], config, options).diagnostics] == ["HP101"]
+    assert read.count("model.py") == 2
+
+
 def test_parallel_extraction_gives_the_same_result(tmp_path, monkeypatch):
     files = {f"pkg/model_{index}.py": f"import torch.nn as nn\nlayer = nn.RNN({index + 1}, 8)\n" for index in range(20)}
     write_project(tmp_path, files)
@@ -144,6 +172,19 @@ def test_parallel_extraction_gives_the_same_result(tmp_path, monkeypatch):
     serial = lint([Path(".")], config, RunOptions(jobs=1)).diagnostics
     parallel = lint([Path(".")], config, RunOptions(jobs=2)).diagnostics
     assert len(serial) == 20 and parallel == serial
+
+
+def test_two_runs_at_once_share_the_cache(tmp_path):
+    files = {f"pkg/model_{index}.py": f"import torch.nn as nn\nlayer = nn.RNN({index + 1}, 8)\n" for index in range(24)}
+    write_project(tmp_path, {**files, "train.py": TRAIN, "data.py": DATA})
+    command = [sys.executable, "-m", "hplint", "check", "--format", "json", "--jobs", "2", "."]
+    runs = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+    assert [run.returncode for run in runs] == [1, 1]
+    assert outputs[0] == outputs[1] and len(json.loads(outputs[0])["diagnostics"]) == 25
+    again = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert again.stdout == outputs[0]
+    assert len(_fact_entries(tmp_path / ".hplint_cache")) == 26
 
 
 def test_a_cache_hit_imports_neither_libcst_nor_pyyaml(repo):
