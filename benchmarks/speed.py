@@ -2,6 +2,9 @@
 
     python benchmarks/speed.py [--corpus timm|transformers|all] [--with-torchfix]
 
+flake8 is compared when installed (`pip install flake8`); torchfix pins an older LibCST, so
+install it in a virtual environment of its own and put its bin/ on PATH.
+
 Downloads pinned wheels with pip into a cache folder (benchmarks/.corpus/, ignored by git),
 unpacks their sources into a project of their own (a git checkout, as pre-commit sees one),
 and runs in one go:
@@ -181,11 +184,12 @@ def run(folder: Path, with_torchfix: bool) -> list[Measurement]:
     finally:
         touched.write_bytes(original)
     if with_torchfix:
-        if _installed("torchfix"):
-            torchfix = [sys.executable, "-m", "torchfix", str(folder)]
-            results.append(measure("torchfix (whole corpus)", torchfix, folder.parent))
+        # torchfix pins an older LibCST, so it may well live in a virtual environment of its own.
+        torchfix = [sys.executable, "-m", "torchfix"] if _installed("torchfix") else [shutil.which("torchfix") or ""]
+        if torchfix[0]:
+            results.append(measure("torchfix (whole corpus)", [*torchfix, str(folder)], folder.parent))
         else:
-            print("  (torchfix is not installed: `pip install torchfix`)")
+            print("  (torchfix is not installed: `pip install torchfix`, here or in a virtual environment on PATH)")
     return results
 
 
