@@ -8,6 +8,8 @@ their outputs and losses (`models.py`), and training-loop operations (`training.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import accumulate
 
 import libcst as cst
@@ -29,7 +31,8 @@ def extract_python(path: str, source: bytes) -> list[Fact]:
     if screened is not None:
         return screened
     try:
-        module = cst.parse_module(source)
+        with _unvalidated():
+            module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
         return [_syntax_error(path, source) or ParseError(
             "python", error.message, _point(path, error.raw_line, error.raw_column + 1), templated=False,
@@ -44,6 +47,26 @@ def extract_python(path: str, source: bytes) -> list[Fact]:
     except RecursionError:
         return []
     return extractor.facts
+
+
+@contextmanager
+def _unvalidated() -> Iterator[None]:
+    """No per-node validation while LibCST builds a tree from its own parser's output.
+
+    Every node checks its fields as it is constructed (`CSTNode.__post_init__`), a fifth of the
+    parse on timm; a tree straight from the parser is valid by construction. LibCST's own
+    comment there says as much. Restored at once: nodes built later are validated as usual.
+    """
+    validating = cst.CSTNode.__dict__["__post_init__"]
+    cst.CSTNode.__post_init__ = _not_validated  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        cst.CSTNode.__post_init__ = validating  # type: ignore[method-assign]
+
+
+def _not_validated(node: cst.CSTNode) -> None:
+    return None
 
 
 def _point(path: str, line: int, column: int) -> Location:
