@@ -202,7 +202,8 @@ WARM = "hplint warm, nothing changed"
 TOUCHED = "hplint warm, one file touched"
 SMALL = "hplint one unchanged small file (cached)"
 FLAKE8 = "flake8 the same small file"
-# SPEC §7 and issue 7: the most each run may take, as a multiple of the bare parse.
+# SPEC §7 and issue 7: the most each run may take on timm, as a multiple of the bare parse.
+TARGETS_CORPUS = "timm"
 TARGETS = {COLD: 1.0, WARM: 0.05, TOUCHED: 0.1}
 
 
@@ -219,6 +220,8 @@ def report(name: str, folder: Path, results: list[Measurement]) -> tuple[float, 
             f"{result.peak_rss_mb:11.0f}  {result.seconds / floor:7.3f}"
         )
     by_name = {result.name: result for result in results}
+    if name != TARGETS_CORPUS:
+        return files / by_name[COLD].seconds, lines / by_name[COLD].seconds
     for run_name, limit in TARGETS.items():
         ratio = by_name[run_name].seconds / floor
         print(f"  target {run_name}: {ratio:.3f} × parse (≤ {limit}) {'met' if ratio <= limit else 'NOT met'}")
