@@ -101,13 +101,6 @@ def _translate(pattern: str) -> re.Pattern[str]:
     return re.compile(f"^{prefix}{body}$")
 
 
-def _relative(path: Path, root: Path) -> str | None:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return None
-
-
 def discover(
     paths: Sequence[Path], root: Path, exclude: Sequence[str] = (), force_exclude: bool = False
 ) -> list[Path]:
@@ -126,7 +119,7 @@ def discover(
         if absolute.is_dir():
             found.update(_walk(absolute, root, rules))
         elif language_of(absolute) is not None:
-            relative = _relative(absolute, root)
+            relative = relative_posix(str(absolute), str(root))
             if force_exclude and relative is not None and _excluded(relative, rules):
                 continue
             found.add(absolute)
@@ -159,7 +152,7 @@ def _walk(top: Path, root: Path, rules: IgnoreRules) -> Iterable[Path]:
     root_text = str(root)
     seen_gitignores: set[str] = set()
     for folder, dirnames, filenames in os.walk(top, followlinks=False, onerror=lambda error: None):
-        relative_folder = _relative_text(folder, root_text)
+        relative_folder = relative_posix(folder, root_text)
         if relative_folder and relative_folder not in seen_gitignores:
             seen_gitignores.add(relative_folder)
             nested = os.path.join(folder, ".gitignore")
@@ -186,13 +179,17 @@ def _walk(top: Path, root: Path, rules: IgnoreRules) -> Iterable[Path]:
             yield Path(child)
 
 
-def _relative_text(folder: str, root: str) -> str | None:
-    """`folder` below `root` as a POSIX path ("" for the root itself), None when outside it."""
-    if folder == root:
+def relative_posix(path: str, root: str) -> str | None:
+    """`path` below the folder `root` as a POSIX path ("" for the root itself), None when outside it.
+
+    On strings, not Path objects: it runs for every file of a project on every run.
+    """
+    if path == root:
         return ""
-    if not folder.startswith(root.rstrip(os.sep) + os.sep):
+    folder = root.rstrip(os.sep)
+    if not path.startswith(folder + os.sep):
         return None
-    return folder[len(root.rstrip(os.sep)) + 1:].replace(os.sep, "/")
+    return path[len(folder) + 1:].replace(os.sep, "/")
 
 
 def _joined(folder: str, name: str) -> str:

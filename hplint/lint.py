@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from hplint.cache import FactCache
 from hplint.config import LintConfig
 from hplint.diagnostics import Diagnostic, Findings
-from hplint.discover import discover, project_root
+from hplint.discover import discover, project_root, relative_posix
 from hplint.extract import extract_source, gc_paused, language_of, read_source
 from hplint.suppression import Suppression, apply_suppressions
 
@@ -61,10 +61,7 @@ class SourceFile:
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
     """Relative to the current directory when below it, as a POSIX path."""
-    text, folder = str(path), str(cwd or Path.cwd().resolve()).rstrip(os.sep)
-    if text.startswith(folder + os.sep):
-        return text[len(folder) + 1:].replace(os.sep, "/")
-    return path.as_posix()
+    return relative_posix(str(path), str(cwd or Path.cwd().resolve())) or path.as_posix()
 
 
 def lint(paths: Sequence[Path], config: LintConfig, options: RunOptions | None = None) -> LintResult:
@@ -256,8 +253,4 @@ def _extract_encoded(source: SourceFile, cache_folder: Path | None) -> str:
 
 
 def _root_relative(path: str, root: Path) -> str:
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(root).as_posix()
-    except ValueError:
-        return path
+    return relative_posix(os.path.abspath(path), str(root)) or path
