@@ -6,12 +6,14 @@ import pytest
 
 from conftest import run_hplint
 from hplint.checks import all_rules
+from hplint.checks.curves import CurvesRule
 from hplint.checks.probe import ProbeRule
 from hplint.rulebook import examples, page, rules_dir
 
 CODES = [rule.code for rule in all_rules()]
-# Probe rules' examples are model factories: tests/test_probe_rulebook.py runs them through `hplint probe`.
-STATIC_CODES = [rule.code for rule in all_rules() if not issubclass(rule, ProbeRule)]
+# Probe rules' examples are model factories: tests/test_probe_rulebook.py runs them through `hplint probe`;
+# curves rules' examples are training logs: tests/test_curves_rulebook.py runs them through `hplint curves`.
+STATIC_CODES = [rule.code for rule in all_rules() if not issubclass(rule, (ProbeRule, CurvesRule))]
 SECTIONS = ["## What it does", "## Why is this bad?", "## Bad", "## Good", "## Options", "## References"]
 
 
