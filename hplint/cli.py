@@ -1,4 +1,4 @@
-"""The `hplint` command: `hplint [check] [PATHS]`, `hplint rules`, `hplint rule CODE`, `hplint probe`."""
+"""The `hplint` command: `hplint [check] [PATHS]`, `hplint rules`, `hplint rule CODE`, `hplint probe`, `hplint curves`."""
 
 from __future__ import annotations
 
@@ -153,6 +153,34 @@ def probe_command(target: str, output_format: str, select: list[str] | None, **o
         target, output_format=output_format, select=tuple(select) if select else None, **options
     )
     sys.exit(run_probe(probe_options))
+
+
+@main.command("curves")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Draw the curves, findings marked, into this PNG.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
+@click.option("--project", type=click.Path(exists=True, file_okay=False, path_type=Path), help="The run's code and configs: findings name the hyperparameter to change and where it is written.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Explicit hplint.toml or pyproject.toml.")
+@click.option("--select", multiple=True, callback=_comma_list, help="Curve rules to run (codes or prefixes).")
+@click.option("--ignore", multiple=True, callback=_comma_list, help="Curve rules to skip.")
+@click.option("--train-column", help="Column, key or tag of the training loss (default: detected).")
+@click.option("--val-column", help="Column, key or tag of the validation loss (default: detected).")
+@click.option("--step-column", help="Column, key or tag of the step (default: detected).")
+@click.option("--epoch-column", help="Column, key or tag of the epoch (default: detected).")
+@click.option("--patience", type=click.IntRange(min=1), help="Patience of the early stopping HP805 simulates (default 3).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only: no summary, no list of the logs read.")
+def curves_command(
+    path: Path, select: list[str] | None, ignore: list[str] | None, train_column: str | None, val_column: str | None,
+    step_column: str | None, epoch_column: str | None, **options: Any,
+) -> None:
+    """Read a training run's logs (metrics.csv, trainer_state.json, TensorBoard, CSV) and report its curves (HP8xx)."""
+    from hplint.curves.command import CurvesOptions, run_curves
+    from hplint.curves.log import Columns
+
+    columns = Columns(train_column, val_column, step_column, epoch_column)
+    selected = tuple(select) if select else None
+    sys.exit(run_curves(CurvesOptions(path, select=selected, ignore=tuple(ignore or ()), columns=columns, **options)))
 
 
 def run() -> None:
