@@ -167,6 +167,26 @@ class Import:
 
 
 @dataclass(frozen=True, slots=True)
+class ModuleImport:
+    """A module an import statement anywhere in the file loads: `import a.b` -> a.b, `from .m import f` -> .m.f.
+
+    `from a import f` is written as a.f: the project takes it as the module a.f when that is a
+    file, else as a.
+    """
+
+    module: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPoint:
+    """The file can be run as a program: `if __name__ == "__main__":` (main) or `@hydra.main` (hydra)."""
+
+    kind: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class Binding:
     """A module-level assignment `name = expr` (Unknown when assigned more than once)."""
 
@@ -308,14 +328,16 @@ class ConfigEntry:
 class LaunchCommand:
     """A launch of a training script from a shell script or Makefile, with its arguments."""
 
-    script: str  # as written: relative to the launching file's folder or a folder above it
+    script: str  # as written: a path relative to `folder`, or a dotted module for `python -m`
+    module: bool  # launched as `python -m script`
+    folder: str  # where the line runs, relative to the launching file's folder: `cd b && python ...` -> b
     arguments: tuple[tuple[str, Const], ...]  # --lr 0.3 -> ("--lr", 0.3); optim.lr=0.3 -> ("optim.lr", 0.3)
     devices: Const | None  # --nproc_per_node / --num_processes / --num_gpus
     location: Location  # the script name on the command line
 
 
 Fact = Union[
-    ParseError, Import, Binding, Call, ModelDef, LossInput, Operation, ConfigEntry, ArgumentDef,
+    ParseError, Import, ModuleImport, EntryPoint, Binding, Call, ModelDef, LossInput, Operation, ConfigEntry, ArgumentDef,
     FunctionCall, FunctionReturn, LaunchCommand,
 ]
 
@@ -337,7 +359,7 @@ _FACT_TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
         Location, Const, Name, Local, Arith, Unknown, Lookup, DictLiteral, ConfigFile, ParsedArgs,
-        Parameter, CallResult, Hop, Value, ParseError, Import, Binding, Call, OutputOp, ModelDef,
+        Parameter, CallResult, Hop, Value, ParseError, Import, ModuleImport, EntryPoint, Binding, Call, OutputOp, ModelDef,
         ModelRef, LossInput, Operation, ArgumentDef, FunctionCall, FunctionReturn, Layer,
         ConfigEntry, LaunchCommand, Suppression, FileFacts,
     )

@@ -25,6 +25,8 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_ENTRIES = 20_000  # leaves read from one config; past this it is data, not a config
 _TEMPLATE_MARKERS = ("{{", "{%")
+_MAX_INTEGER = 10**100  # larger integers are data (ids, hashes), never hyperparameters
+_MAX_INTEGER_DIGITS = 100
 
 
 def extract_config(path: str, language: str, text: str) -> list[Fact]:
@@ -72,6 +74,8 @@ class _YamlWalker:
             if id(node) in ancestors:
                 continue  # a recursive alias
             if isinstance(node, yaml.ScalarNode):
+                if not keys:
+                    continue  # a document that is one scalar sets no key
                 entries += 1
                 yield ConfigEntry(keys, Const(_yaml_scalar(node), self._location(key_node or node, node)), self.document)
             elif isinstance(node, yaml.MappingNode):
@@ -116,6 +120,8 @@ def _yaml_scalar(node: yaml.ScalarNode) -> Scalar:
     tag = node.tag.rsplit(":", 1)[-1]
     if tag == "int":
         digits = text.replace("_", "")
+        if len(digits) > _MAX_INTEGER_DIGITS:
+            return text
         for base in (0, 10):
             try:
                 return int(digits, base)
@@ -156,6 +162,10 @@ def _extract_toml(path: str, text: str, templated: bool) -> list[Fact]:
         line, column = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
         message = _TOML_ERROR_POSITION.sub("", str(error)).strip()
         return [ParseError("toml", message, Location(path, line, column, line, column), templated)]
+    except ValueError:  # an integer of thousands of digits
+        return [ParseError("toml", "a number too large to read", Location(path, 1, 1, 1, 1), templated)]
+    except RecursionError:
+        return [ParseError("toml", "nested too deeply", Location(path, 1, 1, 1, 1), templated)]
     positions = _toml_key_positions(text)
     lines = text.splitlines()
     facts: list[Fact] = []
@@ -208,6 +218,11 @@ def _leaves(data: Any, keys: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, 
             stack.extend((item, path + (str(key),)) for key, item in reversed(list(value.items())))
         elif isinstance(value, list):
             stack.extend((item, path + (str(index),)) for index, item in reversed(list(enumerate(value))))
+        elif not path:
+            continue  # a document that is one scalar sets no key
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _MAX_INTEGER:
+            produced += 1
+            yield path, str(value)
         elif isinstance(value, (int, float, str, bool)) or value is None:
             produced += 1
             yield path, value
@@ -223,7 +238,7 @@ _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 
 def _extract_json(path: str, text: str, templated: bool) -> list[Fact]:
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_json_integer)
     except json.JSONDecodeError as error:
         location = Location(path, error.lineno, error.colno, error.lineno, error.colno)
         return [ParseError("json", error.msg, location, templated)]
@@ -235,6 +250,11 @@ def _extract_json(path: str, text: str, templated: bool) -> list[Fact]:
         line, column, end_line, end_column = positions.get(keys, (1, 1, 1, 1))
         facts.append(ConfigEntry(keys, Const(value, Location(path, line, column, end_line, end_column)), 0))
     return facts
+
+
+def _json_integer(digits: str) -> int | str:
+    """Integers as Python reads them, but thousands of digits stay text (int() would refuse them)."""
+    return int(digits) if len(digits) <= _MAX_INTEGER_DIGITS else digits
 
 
 def _json_key_positions(text: str) -> dict[tuple[str, ...], tuple[int, int, int, int]]:

@@ -8,6 +8,7 @@ so a finding about it points into the script.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from collections.abc import Iterator
@@ -20,13 +21,52 @@ _DEVICE_OPTIONS = frozenset({"--nproc_per_node", "--nproc-per-node", "--num_proc
 _NUMBER = re.compile(r"^[+-]?(\d[\d_]*\.?\d*(e[+-]?\d+)?|\.\d+(e[+-]?\d+)?)$", re.IGNORECASE)
 
 
+_MODULE_LAUNCHERS = frozenset({"torch.distributed.launch", "torch.distributed.run", "accelerate.commands.launch"})
+_SEPARATORS = frozenset({";", "&&", "||", "|", "&"})
+_UNKNOWN_FOLDER = "?"  # `cd $DIR`: where the line runs is not known, so neither is the script
+
+
 def extract_launch(path: str, text: str) -> list[Fact]:
-    return [command for command in _commands(path, text) if command is not None]
-
-
-def _commands(path: str, text: str) -> Iterator[LaunchCommand | None]:
+    makefile = not path.endswith((".sh", ".bash"))
+    folder = ""  # a shell script's `cd` holds for the lines after it; a Makefile recipe line is a shell of its own
+    facts: list[Fact] = []
     for tokens in _logical_lines(text):
-        yield _launch(path, tokens)
+        here = "" if makefile else folder
+        for command in _simple_commands(tokens):
+            if command[0][0] == "cd":
+                here = _changed_folder(here, command[1][0] if len(command) > 1 else "")
+                continue
+            launched = _launch(path, command, here)
+            if launched is not None:
+                facts.append(launched)
+        if not makefile:
+            folder = here
+    return facts
+
+
+def _simple_commands(words: list[tuple[str, int, int]]) -> Iterator[list[tuple[str, int, int]]]:
+    """`cd b && python train.py --lr 3` -> [cd, b], [python, train.py, --lr, 3]."""
+    command: list[tuple[str, int, int]] = []
+    for word in words:
+        if word[0] in _SEPARATORS:
+            if command:
+                yield command
+            command = []
+        else:
+            command.append(word)
+    if command:
+        yield command
+
+
+def _changed_folder(folder: str, target: str) -> str:
+    if folder == _UNKNOWN_FOLDER:
+        return folder
+    if "dirname" in target and "$0" in target or target in ("", "-"):
+        return ""  # `cd "$(dirname "$0")"`: the script's own folder
+    if "$" in target or target.startswith(("/", "~")):
+        return _UNKNOWN_FOLDER
+    changed = posixpath.normpath(posixpath.join(folder, target))
+    return "" if changed == "." else changed
 
 
 def _logical_lines(text: str) -> Iterator[list[tuple[str, int, int]]]:
@@ -64,41 +104,49 @@ def _words(line: str, number: int) -> list[tuple[str, int, int]]:
     return placed
 
 
-def _launch(path: str, words: list[tuple[str, int, int]]) -> LaunchCommand | None:
+def _launch(path: str, words: list[tuple[str, int, int]], folder: str) -> LaunchCommand | None:
     for start, (word, _, _) in enumerate(words):
         if word.lstrip("@").strip("\t") and (_PYTHON.match(word.lstrip("@")) or word in _LAUNCHERS):
-            command = _from_launcher(path, words[start:])
-            if command is not None:
-                return command
+            return _from_launcher(path, words[start:], folder)
     return None
 
 
-def _from_launcher(path: str, words: list[tuple[str, int, int]]) -> LaunchCommand | None:
-    script_index = next(
-        (index for index, (word, _, _) in enumerate(words) if word.endswith(".py") and not word.startswith("-")), None,
-    )
-    if script_index is None or any(word in (";", "&&", "||", "|", "&") for word, _, _ in words[:script_index]):
+def _from_launcher(path: str, words: list[tuple[str, int, int]], folder: str) -> LaunchCommand | None:
+    """The script (or `-m` module) a launcher starts, its devices, and the arguments after it."""
+    if folder == _UNKNOWN_FOLDER:
+        return None
+    script_index, module = None, False
+    for index, (word, _, _) in enumerate(words):
+        if word == "-m" and index + 1 < len(words):
+            if words[index + 1][0] not in _MODULE_LAUNCHERS:
+                script_index, module = index + 1, True
+                break
+        elif word.endswith(".py") and not word.startswith("-"):
+            script_index = index
+            break
+    if script_index is None:
         return None
     script, line, column = words[script_index]
     devices = None
     for option, value in _options(path, words[1:script_index]):
         if option in _DEVICE_OPTIONS and isinstance(value.value, int):
             devices = value
-    arguments = []
-    for option, value in _options(path, _until_separator(words[script_index + 1:])):
-        arguments.append((option, value))
-    return LaunchCommand(script, tuple(arguments), devices, Location(path, line, column, line, column + len(script)))
+    arguments = tuple(_options(path, _until_redirection(words[script_index + 1:])))
+    location = Location(path, line, column, line, column + len(script))
+    return LaunchCommand(script, module, folder, arguments, devices, location)
 
 
-def _until_separator(words: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+def _until_redirection(words: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     for index, (word, _, _) in enumerate(words):
-        if word in (";", "&&", "||", "|", "&", ">", ">>", "2>&1"):
+        if word in (">", ">>", "2>&1") or word.startswith((">", "2>", "1>")):
             return words[:index]
     return words
 
 
 def _options(path: str, words: list[tuple[str, int, int]]) -> Iterator[tuple[str, Const]]:
-    """`--lr 0.3`, `--lr=0.3`, `--flag`, and Hydra's `optim.lr=0.3` / `+trainer.devices=2`."""
+    """`--lr 0.3`, `--lr=0.3`, `--flag`, Hydra's `optim.lr=0.3` / `+trainer.devices=2`, and positional
+    words (`config/train_gpt2.py`) under the name "".
+    """
     index = 0
     while index < len(words):
         word, line, column = words[index]
@@ -116,6 +164,8 @@ def _options(path: str, words: list[tuple[str, int, int]]) -> Iterator[tuple[str
         elif "=" in word:
             key, _, value = word.partition("=")
             yield key.lstrip("+~"), _const(value, path, line, column + len(key) + 1)
+        else:
+            yield "", _const(word, path, line, column)
 
 
 def _const(text: str, path: str, line: int, column: int) -> Const:

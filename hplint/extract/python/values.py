@@ -39,9 +39,12 @@ class ValueSources:
         location = self.location(node)
         if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)):
             try:
-                return Const(_literal(node), location)
+                value = _literal(node)
             except (ValueError, SyntaxError, MemoryError, RecursionError):
-                return Unknown("a literal hplint does not evaluate", location)
+                value = None
+            if not _is_scalar(value):
+                return Unknown("a literal hplint does not evaluate", location)  # bytes, a giant integer
+            return Const(value, location)
         if isinstance(node, cst.Name):
             return self._name_expr(node, location)
         if isinstance(node, cst.UnaryOperation):
@@ -261,6 +264,16 @@ def _literal(node: cst.BaseExpression) -> Any:
             return text[1:-1]
         return ast.literal_eval(text)
     return ast.literal_eval(source_text(node, limit=None))
+
+
+_MAX_INTEGER = 10**100  # no hyperparameter is larger; bigger integers only cost time and JSON trouble
+
+
+def _is_scalar(value: Any) -> bool:
+    """A value facts can hold and the cache can store: a number of sane size, text, a flag or None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value) < _MAX_INTEGER
+    return value is None or isinstance(value, (float, str, bool))
 
 
 def _subscript_key(node: cst.Subscript) -> Optional[str]:

@@ -19,8 +19,8 @@ from hplint.extract.python.scope import (
 from hplint.extract.python.training import TrainingOperations
 from hplint.extract.python.values import ValueSources, source_text
 from hplint.facts import (
-    Binding as BindingFact, Call, ConfigFile, Const, Expr, Fact, FunctionReturn, Import, Layer, Location, ModelRef,
-    Parameter, ParsedArgs, Unknown,
+    Binding as BindingFact, Call, ConfigFile, Const, EntryPoint, Expr, Fact, FunctionReturn, Import, Layer, Location,
+    ModelRef, ModuleImport, Parameter, ParsedArgs, Unknown,
 )
 
 _BUILTINS = frozenset(dir(builtins))
@@ -221,6 +221,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
             call = decorator.decorator
             if not isinstance(call, cst.Call) or self.qualified_name(call.func) != catalogue.HYDRA_MAIN:
                 continue
+            self.facts.append(EntryPoint("hydra", self.location(call)))
             options = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
             folder = self.to_expr(options["config_path"]) if "config_path" in options else None
             name = self.to_expr(options["config_name"]) if "config_name" in options else None
@@ -248,6 +249,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
     def visit_If(self, node: cst.If) -> None:
         if _is_main_guard(node.test):
             self._unconditional_ifs.add(id(node))
+            self.facts.append(EntryPoint("main", self.location(node.test)))
             return
         self._enter_block()
         test = source_text(node.test)
@@ -323,6 +325,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
     def visit_Import(self, node: cst.Import) -> bool:
         for alias in node.names:
             name = dotted(alias.name)
+            self.facts.append(ModuleImport(name, self.location(alias)))
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self._import(alias.asname.name.value, name, alias)
             else:
@@ -332,12 +335,14 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         module = "." * len(node.relative) + (dotted(node.module) if node.module is not None else "")
         if isinstance(node.names, cst.ImportStar):
+            self.facts.append(ModuleImport(module, self.location(node)))
             if not node.relative:
                 self._star_imports.append(module)
             return False
         separator = "" if module.endswith(".") else "."
         for alias in node.names:
             name = dotted(alias.name)
+            self.facts.append(ModuleImport(f"{module}{separator}{name}", self.location(alias)))
             asname = alias.asname.name if alias.asname is not None else None
             local = asname.value if isinstance(asname, cst.Name) else name
             self._import(local, f"{module}{separator}{name}", alias)
