@@ -27,7 +27,7 @@ from hplint.suppression import Suppression
 if TYPE_CHECKING:
     from hplint.facts import FileFacts
 
-CACHE_FORMAT = 6  # bump when facts, findings or extraction change in a way old entries would not show
+CACHE_FORMAT = 7  # bump when facts, findings or extraction change in a way old entries would not show
 DEFAULT_FOLDER = ".hplint_cache"
 
 
@@ -127,7 +127,10 @@ def _digest(parts: Sequence[str]) -> str:
 def _encode_findings(findings: Findings) -> dict[str, Any]:
     return {
         "diagnostics": [
-            [d.code, d.name, int(d.severity), d.message, _location(d.location), d.source and _location(d.source)]
+            [
+                d.code, d.name, int(d.severity), d.message, _location(d.location), d.source and _location(d.source),
+                [_location(place) for place in d.related],
+            ]
             for d in findings.diagnostics
         ],
         "suppressions": {
@@ -139,8 +142,11 @@ def _encode_findings(findings: Findings) -> dict[str, Any]:
 
 def _decode_findings(data: dict[str, Any]) -> Findings:
     diagnostics = [
-        Diagnostic(code, name, Severity(severity), message, Location(*location), source and Location(*source))
-        for code, name, severity, message, location, source in data["diagnostics"]
+        Diagnostic(
+            code, name, Severity(severity), message, Location(*location), source and Location(*source),
+            tuple(Location(*place) for place in related),
+        )
+        for code, name, severity, message, location, source, related in data["diagnostics"]
     ]
     suppressions = {
         path: tuple(Suppression(line, tuple(codes), style) for line, codes, style in comments)

@@ -46,6 +46,7 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option("--statistics", is_flag=True, help="Count findings per rule and list unused suppressions.")
 @click.option("--show-facts", is_flag=True, help="Print the extracted hyperparameters instead of findings.")
+@click.option("--show-runs", is_flag=True, help="Print the runs found (entry point, files, configs, launch) instead of findings.")
 @click.option("--force-exclude", is_flag=True, help="Apply exclude even to paths named on the command line.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the fact cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where the fact cache lives (default: .hplint_cache/ at the project root).")
@@ -60,6 +61,7 @@ def check(
     quiet: bool,
     statistics: bool,
     show_facts: bool,
+    show_runs: bool,
     force_exclude: bool,
     no_cache: bool,
     cache_dir: Path | None,
@@ -81,6 +83,9 @@ def check(
         if show_facts:
             click.echo(_facts_output(*facts_of(targets, config, options), output_format))
             sys.exit(EXIT_CLEAN)
+        if show_runs:
+            click.echo(_runs_output(facts_of(targets, config, options)[1], output_format))
+            sys.exit(EXIT_CLEAN)
         result = lint(targets, config, options)
     except (ConfigError, DiscoveryError) as error:
         click.echo(f"hplint: error: {error}", err=True)
@@ -92,6 +97,10 @@ def check(
         text = statistics_text(result)
         if text:
             click.echo(text, err=output_format != "text")
+    for failure in result.failures:
+        click.echo(f"hplint: internal error: {failure}", err=True)
+    if result.failures:
+        sys.exit(EXIT_ERROR)
     failing = [d for d in result.diagnostics if d.severity >= config.fail_on]
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
 
@@ -102,6 +111,14 @@ def _facts_output(files: Any, project: Any, output_format: str) -> str:
     if output_format == "json":
         return json.dumps(facts_json(files, project), indent=2)
     return facts_table(files, project)
+
+
+def _runs_output(project: Any, output_format: str) -> str:
+    from hplint.report.runs import runs_json, runs_text
+
+    if output_format == "json":
+        return json.dumps(runs_json(project), indent=2)
+    return runs_text(project)
 
 
 @main.command("rules")

@@ -33,6 +33,7 @@ class Diagnostic:
     message: str
     location: Location
     source: Location | None = None  # the other place involved (the use of a value, the loss)
+    related: tuple[Location, ...] = ()  # every other place involved, in all the runs that found it
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.location.path, self.location.line, self.location.column, self.code, self.message)

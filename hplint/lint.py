@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hplint.cache import FactCache
 from hplint.config import LintConfig
@@ -24,8 +24,9 @@ from hplint.suppression import Suppression, apply_suppressions
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
+    from hplint.checks import Rule
     from hplint.facts import FileFacts
-    from hplint.project import Project
+    from hplint.project import Project, Run
 
 _RACY_NS = 2_000_000_000  # file times within this of a run's start are not trusted by the next run
 _PARALLEL_FROM = 16  # fewer files than this are extracted in-process: a pool costs more than it saves
@@ -44,6 +45,15 @@ class LintResult:
     files: list[str]  # display paths of the files linted (named on the command line or found in named folders)
     suppressed: int = 0
     unused_suppressions: list[tuple[str, Suppression]] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # what hplint itself failed at: a file, a rule
+
+
+@dataclass
+class Checked:
+    """What the rules found, and what failed inside hplint (a file's extraction, a rule on a run)."""
+
+    findings: Findings
+    failures: list[str]
 
 
 @dataclass(frozen=True)
@@ -73,12 +83,18 @@ def lint(paths: Sequence[Path], config: LintConfig, options: RunOptions | None =
     record = cache.load_run(settings, [shown for _, shown in files]) if cache is not None else None
     sources = [_source(path, shown, cache, record.files if record is not None else {}) for path, shown in files]
     findings = record.findings if record is not None and _unchanged(sources, record.files) else None
+    failures: list[str] = []
     if findings is None:
         with gc_paused():  # facts and rules make no cyclic garbage worth the collections
-            findings = check_project(load_project(sources, options, cache), config)
-    if cache is not None and (record is None or findings is not record.findings or _touched(sources, record.files)):
+            checked = check_project(load_project(sources, options, cache, failures), config)
+        findings = checked.findings
+        failures.extend(checked.failures)
+    unchanged_record = record is not None and findings is record.findings and not _touched(sources, record.files)
+    if cache is not None and not failures and not unchanged_record:
         cache.store_run(settings, {source.shown: _recorded(source, started) for source in sources}, findings)
-    return _report(findings, named, config)
+    result = _report(findings, named, config)
+    result.failures = failures
+    return result
 
 
 def _recorded(source: SourceFile, started_ns: int) -> tuple[int, int, str]:
@@ -109,15 +125,35 @@ def facts_of(
     options = options or RunOptions()
     cache = FactCache(options.cache_folder) if options.cache_folder is not None else None
     named, files = _files(paths, config, options)
-    project = load_project([_source(path, shown, cache, {}) for path, shown in files], options, cache)
+    project = load_project([_source(path, shown, cache, {}) for path, shown in files], options, cache, [])
     return [project.files[path] for path in named], project
 
 
-def check_project(project: Project, config: LintConfig) -> Findings:
+def check_project(project: Project, config: LintConfig) -> Checked:
+    """Every enabled rule over the project, or over each run for the rules that judge a program.
+
+    A rule that fails on one run is reported as a failure; the other rules and runs go on.
+    """
+    from hplint.checks import merge_run_findings
+
     found: list[Diagnostic] = []
+    failures: list[str] = []
     for rule in config.enabled_rules():
-        found.extend(rule().check(project, config.options_for(rule)))
-    return Findings(found, {path: file.suppressions for path, file in project.files.items()})
+        options = config.options_for(rule)
+        if not rule.per_run:
+            found.extend(_checked(rule, project, "the project", options, failures))
+            continue
+        by_run = [(run.name, _checked(rule, run, f"run {run.name}", options, failures)) for run in project.runs]
+        found.extend(merge_run_findings(by_run))
+    return Checked(Findings(found, {path: file.suppressions for path, file in project.files.items()}), failures)
+
+
+def _checked(rule: type[Rule], view: Project | Run, where: str, options: Any, failures: list[str]) -> list[Diagnostic]:
+    try:
+        return list(rule().check(view, options))
+    except Exception as error:  # noqa: BLE001 - one rule failing must not hide the others' findings
+        failures.append(f"rule {rule.code} ({rule.name}) failed on {where}: {type(error).__name__}: {error}")
+        return []
 
 
 def _check_settings(config: LintConfig) -> str:
@@ -129,23 +165,27 @@ def _check_settings(config: LintConfig) -> str:
     return repr((config.select, config.ignore, options))
 
 
-def load_project(sources: Sequence[SourceFile], options: RunOptions, cache: FactCache | None) -> Project:
+def load_project(
+    sources: Sequence[SourceFile], options: RunOptions, cache: FactCache | None, failures: list[str],
+) -> Project:
     from hplint.project import Project
 
-    return Project(extract_all(sources, options, cache))
+    return Project(extract_all(sources, options, cache, failures))
 
 
 def _report(findings: Findings, named: list[str], config: LintConfig) -> LintResult:
+    """The findings about the named files: located in them, or involving them (the loss a model
+    reaches, the use of a value, the launch line), so a staged script fails for the model it trains.
+    """
     reported = set(named)
     kept = [
         diagnostic for diagnostic in findings.diagnostics
-        if diagnostic.location.path in reported
+        if (diagnostic.location.path in reported or any(place.path in reported for place in diagnostic.related))
         and not config.ignored_for_path(_root_relative(diagnostic.location.path, config.root), diagnostic.code)
     ]
-    outcome = apply_suppressions(kept, {path: findings.suppressions.get(path, ()) for path in named})
-    return LintResult(
-        sorted(set(outcome.kept), key=Diagnostic.sort_key), named, len(outcome.suppressed), outcome.unused,
-    )
+    outcome = apply_suppressions(kept, findings.suppressions)
+    unused = [(path, comment) for path, comment in outcome.unused if path in reported]
+    return LintResult(sorted(set(outcome.kept), key=Diagnostic.sort_key), named, len(outcome.suppressed), unused)
 
 
 def _files(paths: Sequence[Path], config: LintConfig, options: RunOptions) -> tuple[list[str], list[tuple[Path, str]]]:
@@ -184,12 +224,17 @@ def _project_context(paths: Sequence[Path], config: LintConfig, named: list[Path
     return [path for path in discover([root], root, config.exclude) if path not in known]
 
 
-def extract_all(sources: Sequence[SourceFile], options: RunOptions, cache: FactCache | None = None) -> list[FileFacts]:
+def extract_all(
+    sources: Sequence[SourceFile], options: RunOptions, cache: FactCache | None = None, failures: list[str] | None = None,
+) -> list[FileFacts]:
     """Facts of every file, in order: from the cache where the content is unchanged, else extracted.
 
     Files to extract go to worker processes (which also fill the cache) while this process
     decodes the cached ones, so one changed file costs about what decoding the rest costs.
+    A file whose extraction fails inside hplint has no facts, is not cached, and is named in
+    `failures`.
     """
+    failures = failures if failures is not None else []
     from hplint.facts import loads_file
 
     # Largest first, so that no worker is left with a big file at the end.
@@ -209,14 +254,18 @@ def extract_all(sources: Sequence[SourceFile], options: RunOptions, cache: FactC
         with gc_paused():  # every decoded object stays alive: collections would find nothing
             for source in sources:
                 if cache is not None and source.shown not in to_extract:
-                    facts[source.shown] = cache.load(source.key, source.shown) or _extract(source, cache)
+                    facts[source.shown] = cache.load(source.key, source.shown) or _extract(source, cache, failures)
         if pending is not None:
             for source, encoded in zip(missing, pending):
+                if isinstance(encoded, _Failure):
+                    failures.append(encoded.message)
+                    facts[source.shown] = _no_facts(source)
+                    continue
                 with gc_paused():
                     facts[source.shown] = loads_file(encoded, source.shown)
         else:
             for source in missing:
-                facts[source.shown] = _extract(source, cache)
+                facts[source.shown] = _extract(source, cache, failures)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -233,23 +282,50 @@ def _pool(missing: int, cached: int, jobs: int) -> Executor | None:
     return ProcessPoolExecutor(max_workers=min(jobs, missing), initializer=gc.enable)
 
 
-def _extract(source: SourceFile, cache: FactCache | None) -> FileFacts:
+@dataclass(frozen=True)
+class _Failure:
+    """A file whose extraction failed inside hplint (a bug of ours, not a problem of the file)."""
+
+    message: str
+
+
+def _extract(source: SourceFile, cache: FactCache | None, failures: list[str]) -> FileFacts:
     from hplint.facts import dumps_file
 
-    facts = extract_source(source.shown, source.language, source.content())
-    if cache is not None:
-        cache.store(source.key, dumps_file(facts))
+    try:
+        facts = extract_source(source.shown, source.language, source.content())
+        if cache is not None:
+            cache.store(source.key, dumps_file(facts))
+    except Exception as error:  # noqa: BLE001 - one file must not end the run
+        failures.append(_failed(source, error))
+        return _no_facts(source)
     return facts
 
 
-def _extract_encoded(source: SourceFile, cache_folder: Path | None) -> str:
-    """In a worker: a file's facts as the cache holds them (text crosses processes faster than objects)."""
+def _extract_encoded(source: SourceFile, cache_folder: Path | None) -> str | _Failure:
+    """A file's facts as the cache holds them (text crosses processes faster than objects).
+
+    A failure is returned, not raised: the pool would stop handing out the other files.
+    """
     from hplint.facts import dumps_file
 
-    encoded = dumps_file(extract_source(source.shown, source.language, source.content()))
+    try:
+        encoded = dumps_file(extract_source(source.shown, source.language, source.content()))
+    except Exception as error:  # noqa: BLE001 - one file must not end the run
+        return _Failure(_failed(source, error))
     if cache_folder is not None:
         FactCache(cache_folder).store(source.key, encoded)
     return encoded
+
+
+def _failed(source: SourceFile, error: Exception) -> str:
+    return f"extracting {source.shown} failed: {type(error).__name__}: {error}"
+
+
+def _no_facts(source: SourceFile) -> FileFacts:
+    from hplint.facts import FileFacts
+
+    return FileFacts(source.shown, source.language, (), ())
 
 
 def _root_relative(path: str, root: Path) -> str:

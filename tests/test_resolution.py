@@ -30,7 +30,8 @@ def lr_values(root: Path, files: dict[str, str]) -> list[tuple[object, str, str]
 
 
 def script(lr: str, prelude: str = "") -> str:
-    return textwrap.dedent(prelude).strip("\n") + f"\nimport torch\noptimizer = torch.optim.SGD(params, lr={lr})\n"
+    """A script that trains at module level (so it is a run) with `lr` written as given."""
+    return textwrap.dedent(prelude).strip("\n") + f"\nimport torch\noptimizer = torch.optim.SGD(params, lr={lr})\noptimizer.step()\n"
 
 
 @pytest.mark.parametrize("lr, expected", [
@@ -50,12 +51,12 @@ def test_literals_and_arithmetic(tmp_path, lr, expected):
     ("import torch", "torch.optim.Adam"),
 ])
 def test_import_styles(tmp_path, import_line, call):
-    source = f"{import_line}\n\ndef make(params):\n    return {call}(params, lr=0.5)\n"
+    source = f"{import_line}\n\ndef make(params):\n    return {call}(params, lr=0.5)\n\noptimizer = make(params)\noptimizer.step()\n"
     assert [v for v, _, _ in lr_values(tmp_path, {"train.py": source})] == [0.5]
 
 
 def test_imports_inside_functions(tmp_path):
-    source = "def make(params):\n    from torch.optim import SGD\n    return SGD(params, lr=0.5)\n"
+    source = "def make(params):\n    from torch.optim import SGD\n    return SGD(params, lr=0.5)\n\noptimizer = make(params)\noptimizer.step()\n"
     assert [v for v, _, _ in lr_values(tmp_path, {"train.py": source})] == [0.5]
 
 
@@ -158,6 +159,7 @@ def test_keyword_default_of_a_builder_with_a_visible_call(tmp_path):
 
 
         optimizer = make_optimizer(net)
+        optimizer.step()
     """
     assert lr_values(tmp_path, {"train.py": source}) == [(0.05, "train.py:4", "lr")]
     passed = source.replace("make_optimizer(net)", "make_optimizer(net, lr=0.5)")
@@ -179,7 +181,7 @@ def test_what_no_reader_could_know_stays_unknown(tmp_path, lr, prelude):
 
 
 def test_parameter_without_a_visible_call_is_unknown(tmp_path):
-    source = "import torch\n\ndef train(model, lr):\n    return torch.optim.SGD(model.parameters(), lr=lr)\n"
+    source = "import torch\n\ndef train(model, lr):\n    torch.optim.SGD(model.parameters(), lr=lr).step()\n\ntrain(net, get_lr())\n"
     assert lr_values(tmp_path, {"train.py": source}) == []
 
 
@@ -194,5 +196,6 @@ def test_builder_called_with_different_values_is_unknown(tmp_path):
 
         a = make(m1, lr=0.5)
         b = make(m2)
+        a.step()
     """
     assert lr_values(tmp_path, {"train.py": source}) == []

@@ -22,6 +22,10 @@ def train(model, train_set, val_set):
             loss = criterion(model(x), y)
             loss.backward()
             optimizer.step()
+
+
+if __name__ == "__main__":
+    train(build_model(), load_split("train"), load_split("val"))
 """
 
 

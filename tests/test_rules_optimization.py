@@ -418,8 +418,15 @@ def adjust_learning_rate(optimizer, epoch):
 
 def test_hp105_schedule_key_in_a_training_config(project):
     config = "optimizer: sgd\nlr: 0.1\nscheduler:\n  name: cosine\n"
-    source = script(optimizer=SGD, epochs="30")
+    source = 'import yaml\ncfg = yaml.safe_load(open("configs/train.yaml"))\n' + script(optimizer=SGD, epochs="30")
     assert project({"configs/train.yaml": config, "train.py": source}).findings("HP105") == []
+
+
+def test_hp105_a_schedule_in_a_config_the_script_never_loads_does_not_count(project):
+    config = "optimizer: sgd\nlr: 0.1\nscheduler:\n  name: cosine\n"
+    source = script(optimizer=SGD, epochs="30")
+    [finding] = project({"configs/other.yaml": config, "train.py": source}).findings("HP105")
+    assert finding["path"] == "train.py"
 
 
 @pytest.mark.parametrize(
@@ -440,9 +447,9 @@ def test_hp105_unknown_epochs_stay_silent(project, epochs):
     assert project({"train.py": script(optimizer=SGD, epochs=epochs)}).findings("HP105") == []
 
 
-def test_hp105_two_different_epoch_counts_are_unknown(project):
+def test_hp105_each_script_is_judged_on_its_own_epochs(project):
     files = {"train.py": script(optimizer=SGD, epochs="30"), "finetune.py": script(optimizer=SGD, epochs="5")}
-    assert project(files).findings("HP105") == []
+    assert [finding["path"] for finding in project(files).findings("HP105")] == ["train.py"]
 
 
 LIGHTNING_SGD = """
@@ -710,6 +717,10 @@ def test_hp107_a_project_without_validation_is_hp301s_business(project):
                 optimizer.zero_grad()
                 model(x).sum().backward()
                 optimizer.step()
+
+
+    if __name__ == "__main__":
+        train(build_model(), build_loader())
     """
     codes = project({"train.py": source}).codes()
     assert "HP107" not in codes and "HP301" in codes

@@ -546,12 +546,40 @@ def test_hp301_any_held_out_split_counts_validation_or_test(project, data, impor
     assert project({"train.py": train(data=data, imports=imports)}).findings("HP301") == []
 
 
-def test_hp301_held_out_data_in_another_file_counts(project):
-    linted = project({
-        "train.py": train(),
-        "evaluate.py": "import torch\n\ntest_loader = torch.load('test_loader.pt')\n",
-    })
+COMPANION_EVALUATION = """
+import torch
+from torch.utils.data import DataLoader
+from torchvision import datasets
+
+from model import Net
+
+model = Net()
+model.load_state_dict(torch.load("net.pt"))
+model.eval()
+test_loader = DataLoader(datasets.MNIST("data", train=False), batch_size=1000)
+with torch.no_grad():
+    for x, y in test_loader:
+        print((model(x).argmax(1) == y).float().mean())
+"""
+
+
+def test_hp301_a_test_script_beside_it_on_the_same_model_holds_out(project):
+    script = train(imports="from model import Net").replace(
+        "model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 3))", "model = Net()"
+    )
+    model = "from torch import nn\n\n\nclass Net(nn.Sequential):\n    pass\n"
+    linted = project({"model.py": model, "train.py": script, "test.py": COMPANION_EVALUATION})
     assert linted.findings("HP301") == []
+
+
+def test_hp301_an_unrelated_program_that_validates_does_not_count(project):
+    linted = project({
+        "a_mlp/train.py": train(),
+        "b_cnn/model.py": "from torch import nn\n\n\nclass Net(nn.Sequential):\n    pass\n",
+        "b_cnn/test.py": COMPANION_EVALUATION,
+    })
+    [finding] = linted.findings("HP301")
+    assert finding["path"] == "a_mlp/train.py"
 
 
 LIGHTNING = """
@@ -600,7 +628,10 @@ def test_hp301_lightning_validation_step_holds_out(project):
 def test_hp301_a_config_that_switches_validation_off_cancels_the_validation_step(project):
     # SPEC §4: configs that switch evaluation off (limit_val_batches: 0) do not count as holding out.
     linted = project({
-        "train.py": LIGHTNING.format(hook=VALIDATION_STEP),
+        "train.py": LIGHTNING.format(hook=VALIDATION_STEP).replace(
+            "trainer = L.Trainer(max_epochs=5)",
+            'import yaml\ncfg = yaml.safe_load(open("configs/train.yaml"))\ntrainer = L.Trainer(**cfg["trainer"])',
+        ),
         "configs/train.yaml": "trainer:\n  max_epochs: 5\n  limit_val_batches: 0\nmodel:\n  lr: 0.001\n",
     })
     assert len(linted.findings("HP301")) == 1
@@ -714,10 +745,30 @@ transform = transforms.Compose([{pipeline}])
 train_set = datasets.CIFAR10("data", train=True, transform=transform)
 """
 
+# The script that trains on what the data modules build: HP302 judges a program's pipelines.
+TRAINS_ON = """
+import torch
+from torch.utils.data import DataLoader
+{imports}
+
+loader = DataLoader(train_set, batch_size=32, shuffle=True)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+for images, labels in loader:
+    optimizer.zero_grad()
+    loss_fn(model(images), labels).backward()
+    optimizer.step()
+"""
+
+
+def trained(modules: dict[str, str]) -> dict[str, str]:
+    """The data modules and a train.py that imports each of them."""
+    imports = "\n".join(f"from {path[:-3]} import *" for path in modules)
+    return {**modules, "train.py": TRAINS_ON.format(imports=imports)}
+
 
 def test_hp302_to_tensor_without_normalize(project):
     source = VISION.format(imports="", pipeline="transforms.RandomCrop(32, padding=4), transforms.ToTensor()")
-    [finding] = project({"data.py": source}).findings("HP302")
+    [finding] = project(trained({"data.py": source})).findings("HP302")
     assert at(finding) == where(source, "transforms.ToTensor()")
     assert finding["severity"] == "info"
     assert finding["message"] == (
@@ -727,19 +778,19 @@ def test_hp302_to_tensor_without_normalize(project):
 
 
 def test_hp302_one_finding_at_the_first_conversion(project):
-    linted = project({
+    linted = project(trained({
         "a_data.py": VISION.format(imports="", pipeline="transforms.ToTensor()"),
         "b_eval.py": VISION.format(imports="", pipeline="transforms.ToTensor()"),
-    })
+    }))
     [finding] = linted.findings("HP302")
     assert finding["path"] == "a_data.py"
 
 
 def test_hp302_normalize_anywhere_in_the_project_silences_it(project):
-    linted = project({
+    linted = project(trained({
         "data.py": VISION.format(imports="", pipeline="transforms.ToTensor()"),
         "masks.py": VISION.format(imports="", pipeline="transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))"),
-    })
+    }))
     assert linted.findings("HP302") == []
 
 
@@ -750,7 +801,7 @@ def test_hp302_transforms_v2_to_image(project):
 
         transform = v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True)])
     """
-    [finding] = project({"data.py": source}).findings("HP302")
+    [finding] = project(trained({"data.py": source})).findings("HP302")
     assert at(finding) == where(source, "v2.ToImage()")
 
 
@@ -761,7 +812,7 @@ def test_hp302_transforms_v2_normalize_counts(project):
 
         transform = v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize([0.5] * 3, [0.5] * 3)])
     """
-    assert project({"data.py": source}).findings("HP302") == []
+    assert project(trained({"data.py": source})).findings("HP302") == []
 
 
 def test_hp302_functional_to_tensor_fires(project):
@@ -772,13 +823,13 @@ def test_hp302_functional_to_tensor_fires(project):
         def load(image):
             return TF.to_tensor(image)
     """
-    [finding] = project({"data.py": source}).findings("HP302")
+    [finding] = project(trained({"data.py": source})).findings("HP302")
     assert at(finding) == where(source, "TF.to_tensor(image)")
 
 
 def test_hp302_no_to_tensor_no_finding(project):
     source = VISION.format(imports="", pipeline="transforms.RandomCrop(32, padding=4)")
-    assert project({"data.py": source}).findings("HP302") == []
+    assert project(trained({"data.py": source})).findings("HP302") == []
 
 
 def test_hp302_functional_normalize_counts(project):
@@ -791,7 +842,7 @@ def test_hp302_functional_normalize_counts(project):
         def load(image):
             return TF.normalize(TF.to_tensor(image), MEAN, STD)
     """
-    assert project({"data.py": source}).findings("HP302") == []
+    assert project(trained({"data.py": source})).findings("HP302") == []
 
 
 # ================================================================ HP303 missing-zero-grad
@@ -1156,7 +1207,10 @@ def test_hp304_batch_norm_model_defined_in_another_file(project):
             def forward(self, x):
                 return self.fc2(torch.relu(self.bn(self.fc1(x))))
     """
-    linted = project({"model.py": model, "train.py": evaluation(dropout="", decorator="@torch.no_grad()\n")})
+    script = evaluation(dropout="", decorator="@torch.no_grad()\n").replace(
+        "model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 3))", "from model import Net\nmodel = Net()"
+    )
+    linted = project({"model.py": model, "train.py": script})
     [finding] = linted.findings("HP304")
     assert finding["path"] == "train.py"
 
@@ -1176,6 +1230,10 @@ def test_hp304_pretrained_torchvision_model(project):
             for images, labels in test_loader:
                 hits += (model(images).argmax(dim=1) == labels).sum().item()
             return hits
+
+
+        if __name__ == "__main__":
+            print(evaluate(model, torch.load("test_loader.pt")))
     """
     [finding] = project({"evaluate.py": source}).findings("HP304")
     assert at(finding) == where(source, "for images, labels in test_loader")

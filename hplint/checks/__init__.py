@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from hplint.diagnostics import Diagnostic, Severity
 from hplint.facts import Location, Value
-from hplint.project import Project
+from hplint.project import Project, Run
 
 # One module per family; a new family is one more name here.
 _FAMILIES = ("parsing", "optimizer", "architecture", "training", "probe", "curves")
@@ -23,8 +23,11 @@ class Rule:
     summary: ClassVar[str]  # one line for `hplint rules`
     options: ClassVar[Mapping[str, Any]] = {}  # option name -> default (its type is the option's type)
     default_enabled: ClassVar[bool] = True
+    # A rule that judges a program (its settings, its model and loss, its loops) is asked once per
+    # run and sees only that run's files; the others judge constructs on their own, once.
+    per_run: ClassVar[bool] = False
 
-    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    def check(self, project: Project | Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         raise NotImplementedError
 
     def diagnostic(
@@ -34,7 +37,8 @@ class Rule:
         source: Location | None = None,
         severity: Severity | None = None,
     ) -> Diagnostic:
-        return Diagnostic(self.code, self.name, severity or self.severity, message, location, source)
+        related = (source,) if source is not None else ()
+        return Diagnostic(self.code, self.name, severity or self.severity, message, location, source, related)
 
     def at_value(
         self, message: str, value: Value, use: Location, severity: Severity | None = None
@@ -59,3 +63,23 @@ def all_rules() -> list[type[Rule]]:
 
 def rule_by_code(code: str) -> type[Rule] | None:
     return next((rule for rule in all_rules() if rule.code == code.upper()), None)
+
+
+def merge_run_findings(by_run: list[tuple[str, list[Diagnostic]]]) -> Iterator[Diagnostic]:
+    """One finding per rule and place, however many runs found it; the runs are named when they differ.
+
+    A model file shared by two scripts is judged in each run: the same softmax is one finding,
+    whose related places are both losses it reaches.
+    """
+    by_place: dict[tuple[str, Location], dict[str, list[tuple[str, Diagnostic]]]] = {}
+    for run, diagnostics in by_run:
+        for diagnostic in diagnostics:
+            messages = by_place.setdefault((diagnostic.code, diagnostic.location), {})
+            messages.setdefault(diagnostic.message, []).append((run, diagnostic))
+    for messages in by_place.values():
+        related = tuple(dict.fromkeys(place for found in messages.values() for _, d in found for place in d.related))
+        for message, found in messages.items():
+            first = found[0][1]
+            if len(messages) > 1:
+                message = f"{message} (in {', '.join(dict.fromkeys(run for run, _ in found))})"
+            yield Diagnostic(first.code, first.name, first.severity, message, first.location, first.source, related)

@@ -10,7 +10,7 @@ from hplint import catalogue
 from hplint.checks import Rule
 from hplint.diagnostics import Diagnostic, Severity
 from hplint.facts import Call, ConfigEntry, Location, Operation
-from hplint.project import Project, Setting
+from hplint.project import Project, Run, Setting
 
 
 _FACTOR_NAMES = {"grad_accum": "accumulation steps", "devices": "devices"}
@@ -70,7 +70,9 @@ class LargeBatch(Rule):
     summary = "minibatch per optimizer step larger than max"
     options = {"max": 32}
 
-    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    per_run = True
+
+    def check(self, project: Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         limit = options["max"]
         candidates = [
             setting for setting in project.settings("batch_size") if setting.in_config or project.trains
@@ -103,7 +105,9 @@ class LearningRateOutOfRange(Rule):
     summary = "learning rate outside [min, max]; zero or negative is an error"
     options = {"min": 1e-6, "max": 1.0}
 
-    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    per_run = True
+
+    def check(self, project: Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         low, high = options["min"], options["max"]
         for setting in _once_per_value(project.settings("lr")):
             lr = _number(setting)
@@ -134,7 +138,9 @@ class BatchNotPowerOfTwo(Rule):
     severity = Severity.INFO
     summary = "training batch size that is not a power of two"
 
-    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    per_run = True
+
+    def check(self, project: Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         candidates = [setting for setting in project.settings("batch_size") if setting.in_config or project.trains]
         for setting in _once_per_value(candidates, role="train"):
             size = _number(setting)
@@ -156,7 +162,9 @@ class AdaptiveLearningRateTooHigh(Rule):
     summary = "Adam-family optimizer with lr far above its own default"
     options = {"factor": 10.0}
 
-    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    per_run = True
+
+    def check(self, project: Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         factor = options["factor"]
         for setting in _once_per_value(project.settings("lr")):
             lr = _number(setting)
@@ -203,7 +211,11 @@ class ConstantLearningRate(Rule):
     summary = "plain SGD trained for many epochs with no learning-rate schedule"
     options = {"min-epochs": 10}
 
-    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    per_run = True
+
+    def check(self, project: Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        if project.is_library:
+            return
         epochs = _training_epochs(project)
         if epochs is None or (_number(epochs) or 0) < options["min-epochs"] or _has_schedule(project):
             return
@@ -227,7 +239,9 @@ class LearningRateVanishes(Rule):
     summary = "a schedule that drives the lr to nothing early in training"
     options = {"floor": 1e-3, "at": 0.5}
 
-    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    per_run = True
+
+    def check(self, project: Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         epochs = _training_epochs(project)
         total = _number(epochs) if epochs is not None else None
         if not total:
@@ -289,7 +303,11 @@ class NoEarlyStopping(Rule):
     summary = "long training that monitors validation but neither stops early nor keeps the best checkpoint"
     options = {"min-epochs": 50}
 
-    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    per_run = True
+
+    def check(self, project: Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        if project.is_library:
+            return
         from hplint.checks.training import holds_out
 
         epochs = _training_epochs(project)
@@ -342,7 +360,9 @@ class ImpatientEarlyStopping(Rule):
     summary = "early stopping whose patience stops on the first bump of a noisy validation curve"
     options = {"min": 3}
 
-    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    per_run = True
+
+    def check(self, project: Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         minimum = options["min"]
         reported: set[Location] = set()
         for call in project.calls(catalogue.EARLY_STOPPING):

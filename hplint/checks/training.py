@@ -11,7 +11,7 @@ from hplint.checks import Rule
 from hplint.diagnostics import Diagnostic, Severity
 from hplint.facts import Call, ConfigEntry, ModelDef, Operation
 from hplint.catalogue import names_data, names_evaluation
-from hplint.project import Project, written_name
+from hplint.project import Project, Run, written_name
 
 _ZEROING = frozenset({"zero_grad", "model_zero_grad", "grad_cleared"})
 _LEARNING = frozenset({"backward", "optimizer_step"})
@@ -30,9 +30,13 @@ class NoValidation(Rule):
     severity = Severity.WARNING
     summary = "the project trains but holds out no validation or test data"
 
-    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
-        if not project.trains or holds_out(project):
+    per_run = True
+
+    def check(self, project: Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        if project.is_library:
             return
+        if not project.trains or holds_out(project) or any(holds_out(other) for other in project.companions):
+            return  # a test.py beside train.py that evaluates the same model holds out data for it
         steps = sorted(project.trains, key=lambda op: (op.kind == "backward", op.location.path, op.location.line))
         anchor = steps[0]
         yield self.diagnostic(
@@ -131,7 +135,11 @@ class InputNotNormalized(Rule):
     severity = Severity.INFO
     summary = "an image pipeline with ToTensor but without Normalize"
 
-    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    per_run = True
+
+    def check(self, project: Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        if project.is_library:
+            return
         calls = [call for _, call in project.all_of(Call)]
         if any(call.api.rpartition(".")[2].lower() == "normalize" and call.api.startswith("torchvision.") for call in calls):
             return
@@ -211,7 +219,11 @@ class EvalModeMissing(Rule):
     severity = Severity.WARNING
     summary = "an evaluation loop over a model with dropout or batch norm without model.eval()"
 
-    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    per_run = True
+
+    def check(self, project: Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        if project.is_library:
+            return
         if not _has_mode_dependent_layers(project):
             return
         for loop, operations in _evaluation_loops(project):
@@ -232,7 +244,11 @@ class GradInEval(Rule):
     severity = Severity.INFO
     summary = "an evaluation loop without torch.no_grad() / inference_mode()"
 
-    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    per_run = True
+
+    def check(self, project: Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        if project.is_library:
+            return
         for loop, _ in _evaluation_loops(project):
             if loop.no_grad or _caller_did(project, loop, "no_grad"):
                 continue

@@ -1,0 +1,226 @@
+"""The hyperparameters of one run: what its code, configs and launch line set, and what consumes them.
+
+A batch's factors (gradient accumulation, devices) come from the same run only: from the same
+call, config file or launch line when one sets them, otherwise from one value the run shares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from hplint import catalogue
+from hplint.catalogue import names_evaluation
+from hplint.facts import Binding, Call, ConfigEntry, DictLiteral, Expr, FileFacts, Location, Operation, Scalar, Value
+from hplint.project.configs import ConfigReader, config_hyperparameter, is_hydra_defaults, is_python_config
+from hplint.project.index import FactIndex
+from hplint.project.runs import RunSpec
+from hplint.project.values import Resolver, written_name
+
+_MIN_TRAINING_KEYS = 2
+# Keys that name an optimizer in a config section.
+_OPTIMIZER_KEYS = frozenset({"name", "type", "class_path", "_target_", "optimizer", "optim", "optimizer_name"})
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """A hyperparameter value and what consumes it."""
+
+    hyperparameter: str
+    value: Value
+    consumer: str  # DataLoader, SGD, TrainingArguments, or the config key path
+    use: Location  # the call, or the config key
+    role: str  # train | eval
+    in_config: bool  # set by a config file rather than by code
+    group: str  # settings that configure one program together: the same call, config file or launch line
+
+    def describe_use(self) -> str:
+        if self.in_config:
+            return f"key {self.consumer}"
+        return f"{self.consumer} at {self.use}"
+
+
+class RunSettings:
+    def __init__(
+        self, index: FactIndex, configs: ConfigReader, resolver: Resolver, run: RunSpec,
+        is_training_config: Callable[[str], bool],
+    ) -> None:
+        self._index = index
+        self._configs = configs
+        self._resolver = resolver
+        self._run = run
+        self._is_training_config = is_training_config
+        self._all: tuple[Setting, ...] | None = None
+
+    def of(self, hyperparameter: str) -> list[Setting]:
+        if self._all is None:
+            self._all = tuple(self._collect())
+        return [setting for setting in self._all if setting.hyperparameter == hyperparameter]
+
+    def _collect(self) -> Iterator[Setting]:
+        for path in sorted(self._run.files):
+            for call in self._index.of_type(path, Call):
+                yield from self._settings_of_call(call)
+        for path in sorted(self._run.configs):
+            file = self._index.files[path]
+            if file.language == "python":
+                if is_python_config(file):
+                    yield from self._settings_of_python_config(file)
+            elif self._is_training_config(path):
+                yield from self._settings_of_config(file)
+        yield from self._settings_of_launch()
+        yield from self._settings_of_loops()
+
+    def _settings_of_call(self, call: Call) -> Iterator[Setting]:
+        short = call.api.rpartition(".")[2]
+        if call.api in catalogue.DATA_LOADERS:
+            dataset = call.argument("dataset", 0)
+            evaluation = names_evaluation(call.target) or names_evaluation(call.scope) or (
+                dataset is not None and names_evaluation(written_name(dataset))
+            )
+            role = "eval" if evaluation else "train"
+            yield from self._setting(call, "batch_size", call.argument("batch_size", 1), short, role)
+        elif call.api in catalogue.OPTIMIZERS:
+            yield from self._setting(call, "lr", call.argument("lr", 1), short, "train")
+        elif call.api in catalogue.TRAINING_ARGUMENTS:
+            for keyword, expr in call.keywords:
+                hyperparameter = catalogue.hyperparameter_for_key(keyword)
+                if hyperparameter is not None:
+                    role = "eval" if hyperparameter == "eval_batch_size" else "train"
+                    yield from self._setting(call, hyperparameter, expr, short, role)
+        elif call.api in catalogue.CALL_HYPERPARAMETERS:
+            for keyword, hyperparameter in catalogue.CALL_HYPERPARAMETERS[call.api].items():
+                yield from self._setting(call, hyperparameter, call.argument(keyword), short, "train")
+
+    def _setting(self, call: Call, hyperparameter: str, expr: Expr | None, consumer: str, role: str) -> Iterator[Setting]:
+        value = self._resolver.resolve(expr, call.location.path)
+        if value is not None and _is_number(value.value):
+            group = self._launch_group(value) or str(call.location)
+            yield Setting(hyperparameter, value, consumer, call.location, role, in_config=False, group=group)
+
+    def _launch_group(self, value: Value) -> str | None:
+        """A value the launch line passes belongs with the launch's devices."""
+        launch = self._run.launch
+        if launch is not None and value.origin.path == self._run.launcher:
+            return f"launch:{launch.location}"
+        return None
+
+    def _settings_of_config(self, file: FileFacts) -> Iterator[Setting]:
+        written: set[Location] = set()  # a key merged in with `<<: *base` is written once
+        for entry in file.of_type(ConfigEntry):
+            hyperparameter = config_hyperparameter(entry)
+            if hyperparameter is None or is_hydra_defaults(entry.keys) or entry.value.location in written:
+                continue
+            written.add(entry.value.location)
+            value = self._configs.value(file.path, entry)
+            if value is None or not _is_number(value.value) and hyperparameter != "optimizer":
+                continue
+            role = "eval" if hyperparameter == "eval_batch_size" or any(
+                names_evaluation(key) for key in entry.keys[:-1]
+            ) else "train"
+            yield Setting(
+                hyperparameter, value, ".".join(entry.keys), entry.value.location, role,
+                in_config=True, group=file.path,
+            )
+
+    def _settings_of_python_config(self, file: FileFacts) -> Iterator[Setting]:
+        """MMEngine-style configs: `optim_wrapper = dict(optimizer=dict(type="SGD", lr=0.02))`."""
+        leaves: list[tuple[tuple[str, ...], str, Value]] = []
+        for binding in file.of_type(Binding):
+            for keys, expr in _dict_leaves((binding.name,), binding.expr):
+                hyperparameter = catalogue.hyperparameter_for_key(keys[-1])
+                value = self._resolver.resolve(expr, file.path) if hyperparameter is not None else None
+                if hyperparameter is not None and value is not None and _is_number(value.value):
+                    leaves.append((keys, hyperparameter, value))
+        inherits = any(binding.name == "_base_" for binding in file.of_type(Binding))
+        if not inherits and len({hyperparameter for _, hyperparameter, _ in leaves}) < _MIN_TRAINING_KEYS:
+            return
+        for keys, hyperparameter, value in leaves:
+            role = "eval" if hyperparameter == "eval_batch_size" or any(names_evaluation(key) for key in keys[:-1]) else "train"
+            yield Setting(hyperparameter, value, ".".join(keys), value.origin, role, in_config=True, group=file.path)
+
+    def _settings_of_launch(self) -> Iterator[Setting]:
+        """The devices a launch line starts."""
+        launch = self._run.launch
+        if launch is None or launch.devices is None:
+            return
+        devices = Value(launch.devices.value, launch.devices.location, ())
+        consumer = f"launch of {launch.script}"
+        yield Setting("devices", devices, consumer, launch.location, "train", in_config=False, group=f"launch:{launch.location}")
+
+    def _settings_of_loops(self) -> Iterator[Setting]:
+        """`for epoch in range(EPOCHS)`: the number of epochs a manual loop trains."""
+        for path in sorted(self._run.files):
+            for op in self._index.of_type(path, Operation):
+                if op.kind == "loop" and op.count is not None and "epoch" in op.target.lower():
+                    value = self._resolver.resolve(op.count, path)
+                    if value is not None and _is_number(value.value):
+                        yield Setting("epochs", value, "training loop", op.location, "train", in_config=False, group=path)
+
+    def batch_factors(self, batch: Setting) -> tuple[Setting, ...]:
+        """Gradient accumulation and device count that multiply a per-device batch, when known.
+
+        A factor set in the same call, config file or launch as the batch wins; otherwise one
+        value shared by the run. Device counts only count when written as numbers.
+        """
+        if batch.in_config and batch.consumer.rpartition(".")[2].lower() in catalogue.GLOBAL_BATCH_KEYS:
+            return ()
+        factors = []
+        for name in ("grad_accum", "devices"):
+            candidates = [
+                setting for setting in self.of(name)
+                if setting.role == "train" and _is_count(setting.value.value) and not (name == "devices" and setting.value.chain)
+            ]
+            pool = [setting for setting in candidates if setting.group == batch.group and _applies_to(setting, batch)]
+            if not pool and any(setting.group == batch.group for setting in candidates):
+                continue  # the batch's own config sets it elsewhere: for another section
+            pool = pool or candidates
+            if len({setting.value.value for setting in pool}) == 1 and pool[0].value.value > 1:  # type: ignore[operator]
+                factors.append(pool[0])
+        return tuple(factors)
+
+
+def optimizer_of(index: FactIndex, configs: ConfigReader, resolver: Resolver, setting: Setting) -> str | None:
+    """The optimizer (torch.optim class name) a learning-rate setting belongs to, when written."""
+    if not setting.in_config:
+        if setting.consumer in catalogue.TRAINING_ARGUMENTS_SHORT:
+            call = index.call_at(setting.use)
+            chosen = resolver.resolve(call.argument("optim"), setting.use.path) if call is not None else None
+            return catalogue.optimizer_named(str(chosen.value)) if chosen is not None else "AdamW"
+        return catalogue.optimizer_named(setting.consumer)
+    keys = tuple(setting.consumer.split("."))
+    best: tuple[int, str] | None = None
+    for entry in configs.entries(setting.use.path).values():
+        if entry.keys[-1].lower() not in _OPTIMIZER_KEYS or not isinstance(entry.value.value, str):
+            continue
+        name = catalogue.optimizer_named(entry.value.value)
+        parent = entry.keys[:-1]
+        if name is not None and keys[: len(parent)] == parent and (best is None or len(parent) > best[0]):
+            best = (len(parent), name)
+    return best[1] if best is not None else None
+
+
+def _dict_leaves(keys: tuple[str, ...], expr: Expr) -> Iterator[tuple[tuple[str, ...], Expr]]:
+    if isinstance(expr, DictLiteral):
+        for key, inner in expr.items:
+            yield from _dict_leaves(keys + (key,), inner)
+    else:
+        yield keys, expr
+
+
+def _applies_to(factor: Setting, batch: Setting) -> bool:
+    """In one config, a factor counts for a batch in its own section (or above), or from a trainer section."""
+    if not (factor.in_config and batch.in_config):
+        return True
+    section = tuple(factor.consumer.split("."))[:-1]
+    return tuple(batch.consumer.split("."))[: len(section)] == section or any(
+        part.lower() in ("trainer", "training", "runtime") for part in section
+    )
+
+
+def _is_count(value: Scalar) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _is_number(value: Scalar) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
