@@ -256,6 +256,11 @@ _EVAL_NAMES = _EVAL_WORDS | {prefix + suffix for prefix in _EVAL_PREFIXES for su
 _WORD = re.compile(r"[a-z]+|[A-Z][a-z]*")
 
 
+def name_words(name: str) -> list[str]:
+    """`val_loader` -> val, loader; `testLoader` -> test, Loader."""
+    return _WORD.findall(name)
+
+
 def names_evaluation(name: str | None) -> bool:
     """`val_loader`, `testloader`, `LitModel.val_dataloader`, `eval`: evaluation, not training.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from hplint.diagnostics import Diagnostic, Severity
@@ -36,9 +36,11 @@ class Rule:
         location: Location,
         source: Location | None = None,
         severity: Severity | None = None,
+        related: Sequence[Location] = (),
     ) -> Diagnostic:
-        related = (source,) if source is not None else ()
-        return Diagnostic(self.code, self.name, severity or self.severity, message, location, source, related)
+        """A finding at `location`; `source` is the other place it names, `related` any further places involved."""
+        places = ((source,) if source is not None else ()) + tuple(related)
+        return Diagnostic(self.code, self.name, severity or self.severity, message, location, source, places)
 
     def at_value(
         self, message: str, value: Value, use: Location, severity: Severity | None = None

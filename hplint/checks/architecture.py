@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from hplint import catalogue
 from hplint.checks import Rule
 from hplint.diagnostics import Diagnostic, Severity
-from hplint.facts import Call, Layer, Location, ModelDef, Value
-from hplint.project import Project
+from hplint.facts import Call, Layer, Location, ModelDef, OutputOp, Value
+from hplint.project import ModelLoss, Project
 
 # What each activating loss does itself, and what to do instead, for the message.
 _APPLIES_ITSELF = {"softmax": "log-softmax", "sigmoid": "the sigmoid"}
@@ -28,24 +28,34 @@ class OutputActivation(Rule):
     summary = "softmax/sigmoid on a model output that goes to a loss applying it again"
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
-        reported: set[Location] = set()
-        for pair in project.model_losses():
-            applied = catalogue.LOSS_APPLIES.get(pair.loss.loss)
-            outputs = pair.model.outputs
-            # Every return path must apply it: `return logits if self.training else probs` is fine.
-            if applied is None or not outputs or any(output.op != applied for output in outputs):
-                continue
+        for output, pairs in _outputs_reaching(project, _applies_again):
+            pair = pairs[0]
+            applied = output.op
             loss_name = pair.loss.loss.rpartition(".")[2]
-            for output in outputs:
-                if output.location in reported:
-                    continue
-                reported.add(output.location)
-                yield self.diagnostic(
-                    f"{applied} on the output of {pair.model.name} before {loss_name} ({pair.loss.location}), "
-                    f"which applies {_APPLIES_ITSELF[applied]} itself; {_INSTEAD[applied]}",
-                    output.location,
-                    pair.loss.location,
-                )
+            yield self.diagnostic(
+                f"{applied} on the output of {pair.model.name} before {loss_name} ({pair.loss.location}), "
+                f"which applies {_APPLIES_ITSELF[applied]} itself; {_INSTEAD[applied]}",
+                output.location,
+                pair.loss.location,
+                related=[other.loss.location for other in pairs[1:]],
+            )
+
+
+def _applies_again(pair: ModelLoss) -> bool:
+    """Every return path applies what the loss applies itself: `return logits if self.training else probs` is fine."""
+    applied = catalogue.LOSS_APPLIES.get(pair.loss.loss)
+    outputs = pair.model.outputs
+    return applied is not None and bool(outputs) and all(output.op == applied for output in outputs)
+
+
+def _outputs_reaching(project: Project, wrong: Callable[[ModelLoss], bool]) -> Iterator[tuple[OutputOp, list[ModelLoss]]]:
+    """Each output of a model whose pairing with a loss is wrong, with every such loss it reaches: one finding per output."""
+    found: dict[Location, tuple[OutputOp, list[ModelLoss]]] = {}
+    for pair in project.model_losses():
+        if wrong(pair):
+            for output in pair.model.outputs:
+                found.setdefault(output.location, (output, []))[1].append(pair)
+    yield from found.values()
 
 
 class VanillaRnn(Rule):
@@ -124,25 +134,23 @@ class HiddenActivationOnOutput(Rule):
     summary = "ReLU, dropout or a normalisation as the last operation of a network whose output is logits or a value"
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
-        reported: set[Location] = set()
-        for pair in project.model_losses():
-            outputs = pair.model.outputs
-            if pair.loss.loss not in catalogue.LOGIT_OR_VALUE_LOSSES or not outputs:
-                continue
-            if any(output.op not in catalogue.HIDDEN_OUTPUT_OPS for output in outputs):
-                continue
-            loss = _short(pair.loss.loss)
-            for output in outputs:
-                if output.location in reported:
-                    continue
-                reported.add(output.location)
-                yield self.diagnostic(
-                    f"{output.op} is the last operation of {pair.model.name}, whose output goes into {loss} "
-                    f"({pair.loss.location}): it distorts the logits or values the loss expects; end with the "
-                    "last Linear/Conv layer",
-                    output.location,
-                    pair.loss.location,
-                )
+        for output, pairs in _outputs_reaching(project, _ends_hidden):
+            pair = pairs[0]
+            yield self.diagnostic(
+                f"{output.op} is the last operation of {pair.model.name}, whose output goes into {_short(pair.loss.loss)} "
+                f"({pair.loss.location}): it distorts the logits or values the loss expects; end with the "
+                "last Linear/Conv layer",
+                output.location,
+                pair.loss.location,
+                related=[other.loss.location for other in pairs[1:]],
+            )
+
+
+def _ends_hidden(pair: ModelLoss) -> bool:
+    outputs = pair.model.outputs
+    return pair.loss.loss in catalogue.LOGIT_OR_VALUE_LOSSES and bool(outputs) and all(
+        output.op in catalogue.HIDDEN_OUTPUT_OPS for output in outputs
+    )
 
 
 class DeepMlp(Rule):

@@ -65,7 +65,9 @@ def holds_out(project: Project) -> bool:
         if _call_holds_out(call):
             return True
     for _, op in project.all_of(Operation):
-        if op.kind in ("holds_out", "held_out_name", "evaluates") or op.kind == "loop" and names_evaluation(op.subject):
+        if op.kind in ("holds_out", "evaluates") or op.kind == "loop" and names_evaluation(op.subject):
+            return True
+        if op.kind == "held_out_name" and _names_held_out_data(op.subject):
             return True
         if op.scope.rpartition(".")[2] in _LIGHTNING_EVAL_HOOKS:
             return True
@@ -75,6 +77,12 @@ def holds_out(project: Project) -> bool:
         if any(_entry_holds_out(entry) for entry in file.of_type(ConfigEntry)):
             return True
     return False
+
+
+def _names_held_out_data(name: str) -> bool:
+    """`val_loader`, `x_test`, `holdout`: a split. A bare `valid` is a GAN's label for real images, `val` a value."""
+    words = catalogue.name_words(name)
+    return len(words) > 1 or words[0].lower() in ("holdout", "heldout", "validation")
 
 
 def _evaluation_switched_off(project: Project) -> bool:
