@@ -147,11 +147,12 @@ def rule_command(code: str) -> None:
 
 
 @main.command("probe")
-@click.argument("target", metavar="MODULE:FACTORY")
-@click.option("--input-shape", required=True, help="Shape of one input sample, comma-separated, e.g. 3,32,32.")
-@click.option("--num-classes", type=click.IntRange(min=1), help="Classes (ce) or labels (bce): the model's output width.")
-@click.option("--loss", type=click.Choice(["ce", "bce", "mse"]), default="ce", show_default=True)
-@click.option("--output-dim", type=click.IntRange(min=1), help="Outputs per sample for --loss mse (default 1).")
+@click.argument("target", metavar="[MODULE:FACTORY]", required=False)
+@click.option("--input-shape", help="Shape of one synthetic input sample, e.g. 3,32,32 (for a model without data).")
+@click.option("--num-classes", type=click.IntRange(min=1), help="Classes (ce) or labels (bce) (default: the model's output width).")
+@click.option("--loss", type=click.Choice(["ce", "bce", "mse"]), help="Loss for a model without one (default: the project's, else ce).")
+@click.option("--output-dim", type=click.IntRange(min=1), help="Outputs per sample for --loss mse (default: the model's).")
+@click.option("--data", help="MODULE:FACTORY returning the training data (DataLoader, Dataset, LightningDataModule, batches).")
 @click.option("--device", type=click.Choice(["auto", "cuda", "cpu"]), default="auto", show_default=True)
 @click.option("--lr", type=float, help="The learning rate you train with (default: the project's, from its facts).")
 @click.option("--optimizer", type=click.Choice(["adam", "adamw", "sgd"]), help="Optimizer of the LR range test (default: the project's, else adam).")
@@ -162,8 +163,9 @@ def rule_command(code: str) -> None:
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Draw the LR range test into this PNG.")
 @click.option("--select", multiple=True, callback=_comma_list, help="Probe rules to run (codes or prefixes).")
 @click.option("--verbose", "-v", is_flag=True, help="Show the model's output and tracebacks.")
-def probe_command(target: str, output_format: str, select: list[str] | None, **options: Any) -> None:
-    """Build the model from MODULE:FACTORY and run the sanity checks (HP9xx) on synthetic data."""
+def probe_command(target: str | None, output_format: str, select: list[str] | None, **options: Any) -> None:
+    """Run the sanity checks (HP9xx) on the model, optimizer and data MODULE:FACTORY returns (a model or a
+    bundle); without MODULE:FACTORY, on the project's one model that reaches a loss."""
     from hplint.probe.command import ProbeOptions, run_probe
 
     probe_options = ProbeOptions(

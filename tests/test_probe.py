@@ -105,67 +105,117 @@ SHAPE = ["--input-shape", "3,4,4", "--num-classes", "4"]
 
 
 def test_sweep_is_log_spaced_from_start_to_end():
-    lrs = lr_range.sweep_lrs(100)
-    assert lrs[0] == pytest.approx(1e-7) and lrs[-1] == pytest.approx(10.0)
+    lrs = lr_range.sweep_lrs(50, 1e-5, 10.0)
+    assert lrs[0] == pytest.approx(1e-5) and lrs[-1] == pytest.approx(10.0) and len(lrs) == 50
     ratios = {round(after / before, 9) for before, after in zip(lrs, lrs[1:])}
     assert len(ratios) == 1
 
 
-def test_smoother_is_bias_corrected():
-    smoother = lr_range.Smoother(0.98)
-    assert smoother.update(2.0) == pytest.approx(2.0)  # not 0.04: the warm-up is divided out
-    assert smoother.update(2.0) == pytest.approx(2.0)
+def test_each_optimizer_sweeps_its_own_span():
+    assert lr_range.span("SGD") == (1e-5, 10.0)
+    assert lr_range.span("AdamW") == (1e-6, 1.0)
+    assert lr_range.span("Adadelta") == (1e-3, 1e3)  # its default lr is 1.0
+    assert lr_range.span("Lion") == (1e-6, 10.0)
 
 
-def test_divergence_is_four_times_the_best_or_not_finite():
-    assert lr_range.diverged(4.01, 1.0)
-    assert not lr_range.diverged(4.0, 1.0)
-    assert lr_range.diverged(math.nan, 1.0)
+def test_sweeps_are_planned_from_the_time_a_step_takes():
+    # 20 s at 0.1 s a step: 200 steps, less the second and third sweeps' warm-up, over 3 sweeps.
+    assert lr_range.planned_steps(100, 0.1, 20.0, 3) == 65
+    assert lr_range.planned_steps(100, 0.01, 20.0, 3) == 100  # never more than asked
+    assert lr_range.planned_steps(100, 1.0, 20.0, 3) == 0  # fewer than MIN_STEPS: do not start a sweep
+    assert lr_range.seconds_needed(1.0, 3) == 3 * lr_range.MIN_STEPS + 2 * lr_range.WARMUP_STEPS
 
 
-def _curve(losses: list[float]) -> list[lr_range.CurvePoint]:
-    smoother = lr_range.Smoother()
-    lrs = lr_range.sweep_lrs(len(losses))
-    return [lr_range.CurvePoint(lr, loss, smoother.update(loss)) for lr, loss in zip(lrs, losses)]
+def test_the_sweep_stops_when_the_loss_blows_up_or_comes_back():
+    stopper = lr_range.Stopper()
+    assert not any(stopper.diverged(2.3) for _ in range(10))
+    assert stopper.diverged(math.nan)
+    blown = lr_range.Stopper()
+    assert not any(blown.diverged(value) for value in [2.3] * 6 + [1.0] * 20)
+    assert any(blown.diverged(value) for value in [10.0] * 10)  # 4x the lowest smoothed loss
+    back = lr_range.Stopper()
+    assert not any(back.diverged(value) for value in [2.3] * 6 + [1.5] * 20)
+    assert any(back.diverged(value) for value in [2.6] * 30)  # above where it started, after a real descent
 
 
-def _valley(steps: int = 100, noise: list[float] | None = None) -> list[float]:
-    """Flat at 2.3, falling between 1e-4 and 1e-2, then blowing up past 1."""
+def _valley(steps: int = 60, start: float = 1e-6, end: float = 1.0, noise: list[float] | None = None):
+    """Flat at 2.3 up to 1e-4, falling to 0.8 by 1e-2, rising past the start by 1e-1."""
+    lrs = lr_range.sweep_lrs(steps, start, end)
     losses = []
-    for index, lr in enumerate(lr_range.sweep_lrs(steps)):
+    for index, lr in enumerate(lrs):
         decade = math.log10(lr)
-        loss = 2.3 - 1.5 / (1 + math.exp(-3 * (decade + 3))) + (math.exp(3 * decade) if decade > -0.5 else 0)
+        loss = 2.3 - 1.5 / (1 + math.exp(-4 * (decade + 3))) + (5 * (decade + 2) ** 2 if decade > -2 else 0)
         losses.append(loss + (noise[index] if noise else 0.0))
-    return losses
+    return lrs, losses
 
 
-def test_suggestion_combines_steepest_descent_and_a_tenth_of_the_minimum():
-    suggestion = lr_range.suggest(_curve(_valley()))
-    assert suggestion is not None
-    assert suggestion.low == min(suggestion.steepest, suggestion.min_over_10)
-    assert suggestion.high == max(suggestion.steepest, suggestion.min_over_10)
-    assert suggestion.suggested == pytest.approx(math.sqrt(suggestion.low * suggestion.high))
-    assert 1e-4 < suggestion.steepest < 1e-1
-    assert 1e-3 < suggestion.min_over_10 < 1.0
+def test_a_curve_is_read_from_where_the_loss_falls_to_where_it_stops_falling():
+    lrs, losses = _valley()
+    reading = lr_range.read_sweep(lrs, losses, "end")
+    assert reading.range is not None, reading.reason
+    low, high = reading.range
+    assert 1e-5 < low < 1e-3  # the descent starts around 1e-4
+    assert 5e-3 < high < 3e-2  # the lowest loss is near 1e-2
+    assert low <= reading.steepest <= high
+    assert not reading.open_low and not reading.open_high
 
 
-def test_a_noisy_spike_early_in_the_sweep_does_not_become_the_suggestion():
-    noise = [0.0] * 100
-    noise[12], noise[13] = 0.8, -0.8  # one step up, one step down, at lr ~ 1e-6
-    suggestion = lr_range.suggest(_curve(_valley(noise=noise)))
-    assert suggestion is not None and suggestion.steepest > 1e-5
+def test_a_curve_that_falls_from_the_first_point_has_an_open_low_end():
+    lrs, losses = _valley(start=1e-3)
+    reading = lr_range.read_sweep(lrs, losses, "end")
+    assert reading.open_low and not reading.open_high
 
 
-def test_no_suggestion_without_descent():
-    assert lr_range.suggest(_curve([2.3] * 100)) is None
-    assert lr_range.suggest(_curve([2.3] * 8)) is None
+def test_a_flat_curve_has_no_range():
+    lrs = lr_range.sweep_lrs(60, 1e-6, 1.0)
+    reading = lr_range.read_sweep(lrs, [2.3 + 0.05 * math.sin(index) for index in range(60)], "end")
+    assert reading.range is None and reading.reason.startswith("the loss barely moved")
 
 
-def test_off_by_measures_outside_the_range_only():
-    suggestion = lr_range.Suggestion(1e-3, 1e-2, 1e-3, 1e-2, math.sqrt(1e-5))
-    assert lr_range.off_by(5e-3, suggestion) == 1.0
-    assert lr_range.off_by(0.5, suggestion) == pytest.approx(50)
-    assert lr_range.off_by(1e-5, suggestion) == pytest.approx(100)
+def test_one_noisy_first_point_does_not_make_a_descent():
+    # The old test compared the lowest smoothed loss with the first point alone: a high first
+    # loss and a 3% wobble passed as a 5% descent.
+    lrs = lr_range.sweep_lrs(60, 1e-5, 10.0)
+    losses = [3.0] + [2.3 - 0.07 * math.sin(index / 9) for index in range(1, 60)]
+    reading = lr_range.read_sweep(lrs, losses, "end")
+    assert reading.range is None and "barely moved" in reading.reason
+
+
+def test_a_sweep_cut_short_by_time_is_inconclusive():
+    lrs, losses = _valley()
+    readings = [lr_range.read_sweep(lrs, losses, "end"), lr_range.read_sweep(lrs[:20], losses[:20], "time")]
+    verdict = lr_range.combine(readings)
+    assert not verdict.conclusive
+    assert verdict.reason == f"sweep 2 was cut short by the time limit at lr {lrs[19]:.1e}"
+
+
+def test_repeats_that_overlap_report_their_intersection():
+    lrs, losses = _valley()
+    later = [losses[max(0, index - 3)] for index in range(len(lrs))]  # the same curve a little to the right
+    first, second = lr_range.read_sweep(lrs, losses, "end"), lr_range.read_sweep(lrs, later, "end")
+    verdict = lr_range.combine([first, second])
+    assert verdict.conclusive
+    assert verdict.low == max(first.low, second.low) and verdict.high == min(first.high, second.high)
+    assert verdict.low <= verdict.suggested <= verdict.high
+
+
+def test_repeats_that_do_not_overlap_are_inconclusive():
+    lrs, losses = _valley()
+    late = [losses[max(0, index - 25)] for index in range(len(lrs))]  # the valley 2 decades to the right
+    verdict = lr_range.combine([lr_range.read_sweep(lrs, losses, "end"), lr_range.read_sweep(lrs, late, "end")])
+    assert not verdict.conclusive and verdict.reason.startswith("the sweeps disagree")
+
+
+def test_a_failure_needs_the_lr_outside_every_repeat_by_more_than_the_factor():
+    lrs, losses = _valley()
+    reading = lr_range.read_sweep(lrs, losses, "end")
+    verdict = lr_range.combine([reading, reading])
+    assert lr_range.off_by(math.sqrt(reading.low * reading.high), reading) == 1.0
+    assert lr_range.outside_every_range(reading.high * 5, verdict, 10.0) is None
+    assert lr_range.outside_every_range(reading.high * 50, verdict, 10.0) == pytest.approx(50)
+    assert lr_range.outside_every_range(reading.low / 50, verdict, 10.0) == pytest.approx(50)
+    open_low = lr_range.read_sweep(*_valley(start=1e-3), "end")
+    assert lr_range.off_by(1e-9, open_low) == 1.0  # below an open end: the sweep cannot tell
 
 
 # ---------------------------------------------------------------- the batch search, with a fake device
@@ -283,7 +333,7 @@ def test_targets_by_path_and_by_dotted_name(tmp_path):
     [
         (["models.py", *SHAPE], "is not MODULE:FACTORY"),
         (["models.py:healthy", "--input-shape", "3,x", "--num-classes", "4"], "--input-shape"),
-        (["models.py:healthy", "--input-shape", "3,4,4"], "--loss ce needs --num-classes"),
+        (["models.py:healthy", "--data", "loaders"], "--data 'loaders' is not MODULE:FACTORY"),
         (["models.py:healthy", *SHAPE, "--select", "HP999"], "matches no probe rule"),
     ],
 )
@@ -338,7 +388,9 @@ def test_a_healthy_model_passes_every_check(models, tmp_path):
     assert set(checks["HP901"]) >= {"code", "status", "measured", "expected", "seconds"}
     low, high = probe["suggested_lr_range"]
     assert low <= probe["suggested_lr"] <= high
-    assert probe["lr_curve"][0]["lr"] == pytest.approx(1e-7) and len(probe["lr_curve"]) > 20
+    assert probe["lr_curve"][0]["lr"] == pytest.approx(1e-6) and len(probe["lr_curve"]) > 20  # Adam's span
+    sweeps = checks["HP904"]["details"]["sweeps"]
+    assert [sweep["seed"] for sweep in sweeps] == [0, 1, 2] and all(sweep["range"] for sweep in sweeps)
     assert probe["max_batch"] is None and probe["samples_per_s"] == {}
     assert "skipped on CPU" in checks["HP905"]["message"]
     # Progress on stderr, one line per check; matplotlib is optional: a note, not an error.
@@ -463,10 +515,12 @@ def test_the_configured_lr_comes_from_the_project_facts(tmp_path):
     assert run.exit_code == 1, run.stderr
     probe = run.json()["probe"]
     assert probe["configured_lr"] == {"value": 50.0, "source": "train.py:5, SGD"}
+    assert probe["recipe"]["optimizer"] == "SGD(momentum=0.9)" and probe["recipe"]["optimizer_source"] == "train.py:5"
     (diagnostic,) = run.json()["diagnostics"]
     assert diagnostic["code"] == "HP904" and diagnostic["severity"] == "warning"
     assert diagnostic["message"].startswith("the configured lr 50 (train.py:5, SGD) is ")
-    assert "for SGD on this model" in diagnostic["message"]
+    assert "above the range where the loss fell in all 3 LR range sweeps" in diagnostic["message"]
+    assert "with SGD(momentum=0.9) (train.py:5), batch 32 (the probe's default) on synthetic data" in diagnostic["message"]
 
 
 def test_without_torch_the_probe_says_how_to_install_it(tmp_path):

@@ -42,15 +42,16 @@ class GradientFlow(ProbeRule):
     code = "HP903"
     name = "gradient-flow"
     severity = Severity.ERROR
-    summary = "parameters that get no gradient, a zero gradient, or a non-finite gradient"
+    summary = "parameters that get no gradient, a zero or non-finite gradient, or a gradient that vanishes on its way back"
+    options = {"vanishing": 1e-4}
 
 
 class LrRange(ProbeRule):
     code = "HP904"
     name = "lr-range"
     severity = Severity.WARNING
-    summary = "the configured learning rate is more than factor x outside the LR range test's suggestion"
-    options = {"factor": 10.0, "steps": 100}
+    summary = "the configured learning rate is more than factor x outside the range repeated LR range tests agree on"
+    options = {"factor": 10.0, "steps": 100, "repeats": 3}
 
 
 class MaxBatch(ProbeRule):

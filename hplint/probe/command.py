@@ -1,8 +1,8 @@
-"""`hplint probe MODULE:FACTORY ...`: prepare the run, start the child, report what it found.
+"""`hplint probe [MODULE:FACTORY] ...`: prepare the run, start the child, report what it found.
 
 Exit codes: 0 every check passed (or was skipped), 1 a check failed, 2 a usage or import error
 (a bad target, a factory that raises, options that do not fit the model, no torch), 3 a timeout
-or a crash, with the report of the checks that finished.
+or a crash, with the report of the checks that finished; 130 interrupted (Ctrl-C), with the same.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import click
 
 from hplint.probe.report import ProbeError, ProbeOutcome, render_json, render_sarif, render_text
 from hplint.probe.spec import RUN_ORDER, CheckResult, ProbeSpec
-from hplint.probe.target import TargetError, factory_line, module_file, parse_target
+from hplint.probe.target import Target, TargetError, factory_line, module_file, parse_target
 
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_TIMEOUT_OR_CRASH = 0, 1, 2, 3
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_TIMEOUT_OR_CRASH, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 INSTALL_HINT = "hplint probe needs PyTorch: pip install 'hplint[probe]'"
 _OPTIMIZER_NAMES = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD"}
 
@@ -32,11 +32,12 @@ class UsageError(Exception):
 
 @dataclass(frozen=True)
 class ProbeOptions:
-    target: str
-    input_shape: str
+    target: str | None  # MODULE:FACTORY; None: build the project's one model
+    input_shape: str | None = None
     num_classes: int | None = None
-    loss: str = "ce"
+    loss: str | None = None  # ce | bce | mse; None: the bundle's, the project's, else ce
     output_dim: int | None = None
+    data: str | None = None  # MODULE:FACTORY of the data
     device: str = "auto"
     lr: float | None = None
     optimizer: str | None = None  # adam | adamw | sgd
@@ -57,11 +58,21 @@ def run_probe(options: ProbeOptions) -> int:
     from hplint.probe.runner import run_child
 
     progress = _Progress(len(spec.checks))
-    child = run_child(spec, options.timeout, lambda event: _take(event, outcome, progress))
-    progress.close()
+    try:
+        child = run_child(spec, options.timeout, lambda event: _take(event, outcome, progress))
+    except KeyboardInterrupt:
+        progress.close("interrupted")
+        outcome.errors.append(ProbeError("interrupted", "interrupted (Ctrl-C); the checks that finished are reported", progress.running))
+        _report(outcome, options, "")
+        return EXIT_INTERRUPTED
+    progress.close("did not finish")
     usage = next((event for event in child.events if event.get("event") == "error"), None)
     if usage is not None:
         return _usage_from_child(usage, options.verbose)
+    if any(event.get("event") == "interrupted" for event in child.events):
+        outcome.errors.append(ProbeError("interrupted", "the probe process was interrupted", progress.running))
+        _report(outcome, options, child.log)
+        return EXIT_INTERRUPTED
     if child.timed_out:
         during = f" during {progress.running}" if progress.running else ""
         message = f"the probe ran past --timeout {options.timeout:g} s{during}; the checks that finished are reported"
@@ -75,8 +86,10 @@ def run_probe(options: ProbeOptions) -> int:
 def _prepare(options: ProbeOptions) -> tuple[ProbeSpec, ProbeOutcome] | int:
     """Everything the parent settles before the child starts; an exit code when it cannot start."""
     try:
-        target = parse_target(options.target)
-        task = _task(options)
+        target = parse_target(options.target) if options.target else None
+        data = parse_target(options.data, "--data") if options.data else None
+        shape = _input_shape(options.input_shape)
+        outputs = _outputs(options)
         checks = _selected(options.select)
     except (TargetError, UsageError) as error:
         return _usage(str(error))
@@ -84,36 +97,56 @@ def _prepare(options: ProbeOptions) -> tuple[ProbeSpec, ProbeOutcome] | int:
         click.echo(INSTALL_HINT, err=True)
         return EXIT_USAGE
     cwd = Path.cwd()
-    path = module_file(target, cwd)
-    if target.is_path and path is None:
+    path = module_file(target, cwd) if target is not None else None
+    if target is not None and target.is_path and path is None:
         return _usage(f"{target.module}: no such file")
+    if data is not None and data.is_path and module_file(data, cwd) is None:
+        return _usage(f"--data {data.module}: no such file")
     try:
         rule_options = _rule_options(cwd)
     except UsageError as error:
         return _usage(str(error))
-    configured = _configured(options, cwd, checks)
-    outcome = ProbeOutcome(
-        str(target), _display(path) if path else target.module, factory_line(path, target.factory) if path else 1,
-        options.seed, configured_lr=configured.lr, configured_lr_source=configured.lr_source,
-        configured_batch=configured.batch, configured_batch_source=configured.batch_source,
-    )
+    from hplint.probe import configured
+
+    project = configured.load(cwd)
+    build = None
+    if target is None:
+        try:
+            build = configured.buildable(project, cwd)
+        except configured.NoModel as error:
+            return _usage(f"hplint probe without MODULE:FACTORY builds the project's one model: {error}")
+        shape = shape or build.input_shape or ()
+        path = (cwd / build.path).resolve()
+    facts = configured.from_project(project, _relative(path, cwd) if path else None)
+    shown = str(target) if target is not None else f"{build.name} ({build.path}:{build.line}, built as at {build.source})"
+    line = factory_line(path, target.factory) if path and target else (build.line if build else 1)
+    outcome = ProbeOutcome(shown, _display(path) if path else str(target.module if target else ""), line, options.seed)
     spec = ProbeSpec(
-        module=target.module, factory=target.factory, cwd=str(cwd), input_shape=task["input_shape"],
-        loss=options.loss, outputs=task["outputs"], device=options.device, seed=options.seed,
-        deadline=time.time() + options.timeout, checks=checks, optimizer=configured.optimizer,
-        configured_lr=configured.lr, configured_lr_source=configured.lr_source, configured_batch=configured.batch,
-        configured_batch_source=configured.batch_source, options={code: rule_options[code] for code in checks},
+        cwd=str(cwd), device=options.device, seed=options.seed, deadline=time.time() + options.timeout, checks=checks,
+        module=target.module if target else None, factory=target.factory if target else None,
+        build=build.to_spec() if build else None, data_module=data.module if data else None,
+        data_factory=data.factory if data else None, input_shape=shape, loss=options.loss,
+        loss_api=build.loss_api if build and options.loss is None else None, outputs=outputs, lr=options.lr,
+        batch_size=options.batch_size, optimizer=_OPTIMIZER_NAMES[options.optimizer] if options.optimizer else None,
+        project=facts.to_spec(), options={code: rule_options[code] for code in checks},
     )
     return spec, outcome
+
+
+def _relative(path: Path, cwd: Path) -> str | None:
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return None
 
 
 def _usage_from_child(event: dict[str, Any], verbose: bool) -> int:
     if event.get("kind") == "no-torch":
         click.echo(INSTALL_HINT, err=True)
         return EXIT_USAGE
-    click.echo(f"hplint: error: {event.get('message')}", err=True)
     if verbose and event.get("traceback"):
         click.echo(str(event["traceback"]).rstrip(), err=True)
+    click.echo(f"hplint: error: {event.get('message')}", err=True)
     return EXIT_USAGE
 
 
@@ -123,6 +156,8 @@ def _report(outcome: ProbeOutcome, options: ProbeOptions, child_log: str) -> int
     if options.verbose and child_log.strip():
         click.echo(child_log.rstrip(), err=True)
     for error in outcome.errors:
+        if options.verbose and error.traceback:
+            click.echo(error.traceback.rstrip(), err=True)
         click.echo(f"hplint: error: {error.message}", err=True)
     if options.plot is not None:
         from hplint.probe.plot import plot_lr_range
@@ -140,22 +175,24 @@ def _usage(message: str) -> int:
     return EXIT_USAGE
 
 
-def _task(options: ProbeOptions) -> dict[str, Any]:
-    parts = [part.strip() for part in re.split(r"[,x×]", options.input_shape.strip())]
+def _input_shape(text: str | None) -> tuple[int, ...]:
+    if text is None:
+        return ()
+    parts = [part.strip() for part in re.split(r"[,x×]", text.strip())]
     shape = tuple(int(part) for part in parts) if all(part.isdigit() for part in parts) else ()
     if not shape or any(size < 1 for size in shape):
-        raise UsageError(f"--input-shape {options.input_shape!r}: expected positive sizes of one sample, like 3,32,32")
-    if options.loss == "mse":
-        outputs = options.output_dim or 1
-    else:
-        if options.num_classes is None:
-            raise UsageError(f"--loss {options.loss} needs --num-classes")
-        if options.loss == "ce" and options.num_classes < 2:
-            raise UsageError("--loss ce needs --num-classes of at least 2")
-        outputs = options.num_classes
+        raise UsageError(f"--input-shape {text!r}: expected positive sizes of one sample, like 3,32,32")
+    return shape
+
+
+def _outputs(options: ProbeOptions) -> int | None:
     if options.timeout <= 0 or not math.isfinite(options.timeout):
         raise UsageError("--timeout must be a positive number of seconds")
-    return {"input_shape": shape, "outputs": outputs}
+    if options.loss == "ce" and options.num_classes is not None and options.num_classes < 2:
+        raise UsageError("--loss ce needs --num-classes of at least 2")
+    if options.loss == "mse":
+        return options.output_dim
+    return options.num_classes
 
 
 def _selected(select: tuple[str, ...] | None) -> tuple[str, ...]:
@@ -185,33 +222,6 @@ def _rule_options(cwd: Path) -> dict[str, dict[str, Any]]:
     return options
 
 
-@dataclass(frozen=True)
-class _Configured:
-    lr: float | None
-    lr_source: str
-    batch: int | None
-    batch_source: str
-    optimizer: str  # torch.optim class name for the LR range test and the batch search
-
-
-def _configured(options: ProbeOptions, cwd: Path, checks: tuple[str, ...]) -> _Configured:
-    """What the run is compared with: the command line's values, else the project's static facts."""
-    lr, lr_source = (options.lr, "--lr") if options.lr is not None else (None, "")
-    batch, batch_source = (options.batch_size, "--batch-size") if options.batch_size is not None else (None, "")
-    optimizer = _OPTIMIZER_NAMES[options.optimizer] if options.optimizer else None
-    wanted = ("HP904" in checks and (lr is None or optimizer is None)) or ("HP905" in checks and batch is None)
-    if wanted:
-        from hplint.probe.configured import from_project
-
-        found = from_project(cwd)
-        if lr is None and found.lr is not None:
-            lr, lr_source = found.lr.value, found.lr.source
-        if batch is None and found.batch_size is not None and found.batch_size.value >= 1:
-            batch, batch_source = int(found.batch_size.value), found.batch_size.source
-        optimizer = optimizer or found.optimizer
-    return _Configured(lr, lr_source, batch, batch_source, optimizer or "Adam")
-
-
 def _display(path: Path) -> str:
     from hplint.lint import display_path
 
@@ -239,9 +249,9 @@ class _Progress:
             click.echo(text, err=True)
         self.running = None
 
-    def close(self) -> None:
+    def close(self, text: str) -> None:
         if self.running is not None:
-            click.echo("did not finish", err=True)
+            click.echo(text, err=True)
 
 
 def _take(event: dict[str, Any], outcome: ProbeOutcome, progress: _Progress) -> None:
@@ -251,6 +261,10 @@ def _take(event: dict[str, Any], outcome: ProbeOutcome, progress: _Progress) -> 
         outcome.torch = event.get("torch")
     elif kind == "target" and event.get("path"):
         outcome.path, outcome.line = _display(Path(event["path"])), int(event.get("line", 1))
+    elif kind == "recipe":
+        outcome.recipe = {key: value for key, value in event.items() if key != "event"}
+        outcome.configured_lr, outcome.configured_lr_source = event.get("lr"), event.get("lr_source", "")
+        outcome.configured_batch, outcome.configured_batch_source = event.get("batch_size"), event.get("batch_source", "")
     elif kind == "start":
         progress.start(str(event.get("code")))
     elif kind == "check":
@@ -260,7 +274,9 @@ def _take(event: dict[str, Any], outcome: ProbeOutcome, progress: _Progress) -> 
         progress.finish(f"{result.status} ({result.seconds:.1f} s)")
     elif kind == "crash":
         code = event.get("code")
-        outcome.errors.append(ProbeError("crash", f"{code} crashed: {event.get('message')}", code))
+        outcome.errors.append(
+            ProbeError("crash", f"{code} crashed: {event.get('message')}", code, str(event.get("traceback") or ""))
+        )
         progress.finish(f"crashed: {event.get('message')}")
 
 
@@ -279,3 +295,6 @@ def _render(outcome: ProbeOutcome, output_format: str) -> str:
         "text": render_text, "json": render_json, "sarif": render_sarif,
     }
     return renderers[output_format](outcome)
+
+
+__all__ = ["ProbeOptions", "Target", "run_probe"]

@@ -1,44 +1,95 @@
 """The arithmetic of the LR range test (Smith, *Cyclical Learning Rates*, 2017), without torch.
 
-The sweep raises the learning rate exponentially, one optimizer step per value; the loss is
-smoothed with a bias-corrected exponential moving average; the sweep stops when the smoothed
-loss exceeds `DIVERGENCE` times the best so far (or is not finite). Two suggestion rules read
-the curve, because either alone is fragile: the steepest descent of the smoothed loss per
-decade of learning rate (noisy curves give spurious steep spots), and a tenth of the learning
-rate at the smallest smoothed loss (which sits close to where training blows up).
+One sweep raises the learning rate exponentially, one optimizer step per value, on fresh
+batches; it stops early when the loss is not finite or rises past `DIVERGENCE` times its lowest
+(smoothed) value. The probe repeats the sweep (other seeds, other batches) and reads each curve
+after the fact:
+
+- the curve is smoothed with a centred moving average over log-spaced points, so the smoothing
+  lags neither way (an online average drags the minimum towards larger learning rates);
+- the loss must have *moved*: the smoothed minimum lies at least `MIN_DROP` below the start and
+  clear of the batch-to-batch noise, or there is nothing to read;
+- its range is Smith's: from where the loss starts to fall (a tenth of the total drop done) to
+  where it stops falling (the smoothed minimum); its suggestion is the steepest descent;
+- the repeats agree when their ranges overlap; the range reported is their intersection.
+
+A sweep cut short by the time limit, a curve that barely moved and repeats that disagree make
+the test inconclusive, never a finding.
 """
 
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-START_LR = 1e-7
-END_LR = 10.0
-BETA = 0.98
-DIVERGENCE = 4.0
-SKIP_START = 10  # the first points are dominated by the average's warm-up
-MIN_DROP = 0.05  # the smallest smoothed loss must be this far below the first, or nothing was learnt
+DIVERGENCE = 4.0  # the sweep stops when the loss exceeds this many times its lowest smoothed value
+ONLINE_BETA = 0.9  # the online average the stop criterion reads (the reading itself smooths both ways)
+MIN_DROP = 0.1  # the smoothed minimum must lie this fraction below the start ...
+NOISE_MARGIN = 4.0  # ... and this many standard errors of the smoothed curve below it
+DESCENT_STARTED = 0.05  # the range starts where this fraction of the total drop is done ...
+DESCENT_NOISE = 2.0  # ... and the fall is this many standard errors of the smoothed curve
+START_POINTS = 5  # the stop criterion's idea of the starting loss: the mean of the first losses
+MIN_STEPS = 24  # fewer learning rates than this per sweep cannot show a curve
+WARMUP_STEPS = 2  # steps at the first learning rate that time the sweep (and pay one-off costs)
+
+# Where each optimizer's sweep runs: wide enough that a short run neither moves at the start nor
+# survives at the end. Adaptive methods normalise the step, so their scale is lower than SGD's;
+# Adadelta's lr multiplies a step that is already unit-correct (its default is 1.0).
+_SPANS = {
+    "SGD": (1e-5, 10.0), "ASGD": (1e-5, 10.0), "Adagrad": (1e-5, 10.0),
+    "Adam": (1e-6, 1.0), "AdamW": (1e-6, 1.0), "Adamax": (1e-6, 1.0), "NAdam": (1e-6, 1.0),
+    "RAdam": (1e-6, 1.0), "RMSprop": (1e-6, 1.0), "SparseAdam": (1e-6, 1.0),
+    "Adadelta": (1e-3, 1e3),
+}
+_DEFAULT_SPAN = (1e-6, 10.0)
 
 
 @dataclass(frozen=True, slots=True)
-class CurvePoint:
-    lr: float
-    loss: float
-    smoothed: float
+class SweepReading:
+    """What one sweep's curve says; `range` is None when it says nothing (see `reason`)."""
+
+    lrs: tuple[float, ...]  # the learning rates swept (as far as the sweep went)
+    losses: tuple[float, ...]  # the loss at each (before the step at that lr)
+    smoothed: tuple[float, ...]
+    stopped: str  # end | diverged | time
+    low: float | None = None  # where the loss starts to fall
+    high: float | None = None  # where it stops falling: the smoothed minimum
+    open_low: bool = False  # the loss fell from the first point: the range may start lower
+    open_high: bool = False  # the loss still fell at the last point: the range may end higher
+    steepest: float | None = None  # the steepest descent per decade, inside the range
+    drop: float = 0.0  # the smoothed loss's fall from its start to its minimum, as a fraction of the start
+    reason: str = ""  # why there is no range
+
+    @property
+    def range(self) -> tuple[float, float] | None:
+        return (self.low, self.high) if self.low is not None and self.high is not None else None
 
 
 @dataclass(frozen=True, slots=True)
-class Suggestion:
-    steepest: float  # where the smoothed loss falls fastest per decade of lr
-    min_over_10: float  # a tenth of the lr at the smallest smoothed loss
-    low: float
-    high: float
-    suggested: float  # the geometric mean of the two rules
+class Verdict:
+    """The repeats read together: a range when they agree, else the reason it is inconclusive."""
+
+    readings: tuple[SweepReading, ...]
+    low: float | None = None
+    high: float | None = None
+    suggested: float | None = None
+    open_low: bool = False
+    open_high: bool = False
+    reason: str = ""  # why inconclusive, empty when there is a range
+
+    @property
+    def conclusive(self) -> bool:
+        return self.low is not None
 
 
-def sweep_lrs(steps: int, start: float = START_LR, end: float = END_LR) -> list[float]:
+def span(optimizer: str) -> tuple[float, float]:
+    """The sweep's first and last learning rate for a torch.optim class name."""
+    return _SPANS.get(optimizer, _DEFAULT_SPAN)
+
+
+def sweep_lrs(steps: int, start: float, end: float) -> list[float]:
     """`steps` learning rates from start to end, evenly spaced on a log axis."""
     if steps < 2:
         return [start]
@@ -46,60 +97,153 @@ def sweep_lrs(steps: int, start: float = START_LR, end: float = END_LR) -> list[
     return [start * ratio ** (index / (steps - 1)) for index in range(steps)]
 
 
-class Smoother:
-    """Bias-corrected exponential moving average: the first values are not pulled towards 0."""
+def planned_steps(max_steps: int, seconds_per_step: float, seconds: float, repeats: int) -> int:
+    """Steps per sweep for `repeats` sweeps (each after WARMUP_STEPS steps but the first, already run) to fit
+    in `seconds`; 0 when fewer than MIN_STEPS would."""
+    if seconds_per_step <= 0:
+        return max_steps
+    affordable = int((seconds / seconds_per_step - (repeats - 1) * WARMUP_STEPS) / repeats)
+    steps = min(max_steps, affordable)
+    return steps if steps >= MIN_STEPS else 0
 
-    def __init__(self, beta: float = BETA) -> None:
-        self.beta = beta
+
+def seconds_needed(seconds_per_step: float, repeats: int) -> float:
+    """The time `repeats` sweeps of MIN_STEPS steps take."""
+    return seconds_per_step * (repeats * MIN_STEPS + (repeats - 1) * WARMUP_STEPS)
+
+
+class Stopper:
+    """The sweep's stop criterion, online: the loss is not finite, far above its lowest so far, or back
+    above where it started after a real descent (the rest of the sweep lies past the range)."""
+
+    def __init__(self) -> None:
         self.average = 0.0
         self.count = 0
+        self.best = math.inf
+        self.first: list[float] = []
 
-    def update(self, value: float) -> float:
+    def diverged(self, loss: float) -> bool:
+        if not math.isfinite(loss):
+            return True
         self.count += 1
-        self.average = self.beta * self.average + (1 - self.beta) * value
-        return self.average / (1 - self.beta**self.count)
+        if len(self.first) < START_POINTS:
+            self.first.append(loss)
+        self.average = ONLINE_BETA * self.average + (1 - ONLINE_BETA) * loss
+        smoothed = self.average / (1 - ONLINE_BETA**self.count)  # bias-corrected: no pull towards 0
+        self.best = min(self.best, smoothed)
+        if self.count <= START_POINTS:
+            return False
+        start = sum(self.first) / len(self.first)
+        returned = self.best <= (1 - MIN_DROP) * start and smoothed > start
+        return smoothed > DIVERGENCE * self.best or returned
 
 
-def diverged(smoothed: float, best: float) -> bool:
-    return not math.isfinite(smoothed) or smoothed > DIVERGENCE * best
+def smooth(values: Sequence[float], half: int) -> list[float]:
+    """Centred moving average over 2*half+1 points (fewer at the ends)."""
+    smoothed = []
+    for index in range(len(values)):
+        window = values[max(0, index - half) : index + half + 1]
+        smoothed.append(sum(window) / len(window))
+    return smoothed
 
 
-def suggest(curve: Sequence[CurvePoint]) -> Suggestion | None:
-    """The suggested range, or None when the curve shows no descent to read a suggestion from."""
-    points = [point for point in curve if math.isfinite(point.smoothed) and point.lr > 0]
-    if len(points) < SKIP_START + 3:
-        return None
-    best = min(range(len(points)), key=lambda index: points[index].smoothed)
-    if points[best].smoothed > (1 - MIN_DROP) * points[0].smoothed:
-        return None
-    min_over_10 = points[best].lr / 10
-    steepest = _steepest_descent(points[SKIP_START : best + 1]) or min_over_10
-    low, high = min(steepest, min_over_10), max(steepest, min_over_10)
-    return Suggestion(steepest, min_over_10, low, high, math.sqrt(steepest * min_over_10))
+def read_sweep(lrs: Sequence[float], losses: Sequence[float], stopped: str) -> SweepReading:
+    """One sweep's curve: its range, or why it has none."""
+    finite = 0
+    while finite < len(losses) and math.isfinite(losses[finite]):
+        finite += 1
+    lrs, losses = list(lrs[:finite]), list(losses[:finite])
+    if finite < len(losses) or stopped == "diverged":
+        stopped = "diverged"
+    half = max(1, round(len(losses) / 20))
+    smoothed = smooth(losses, half)
+    base = SweepReading(tuple(lrs), tuple(losses), tuple(smoothed), stopped)
+    if len(losses) < 2 * half + 3:
+        return _without(base, f"only {len(losses)} finite losses before the sweep stopped")
+    lowest = min(range(len(smoothed)), key=smoothed.__getitem__)
+    start = smoothed[0]
+    drop = start - smoothed[lowest]
+    fraction = drop / abs(start) if start else 0.0
+    noise = _noise(losses, smoothed, lowest) / math.sqrt(2 * half + 1)
+    if fraction < MIN_DROP or drop < NOISE_MARGIN * noise:
+        return _without(
+            base,
+            f"the loss barely moved: its smoothed minimum is {max(fraction, 0):.0%} below the start "
+            f"(needs {MIN_DROP:.0%} and {NOISE_MARGIN:g}× the noise, {noise / abs(start) if start else 0:.1%})",
+            drop=fraction,
+        )
+    threshold = start - max(DESCENT_STARTED * drop, DESCENT_NOISE * noise)
+    started = next(index for index in range(lowest + 1) if smoothed[index] <= threshold)
+    steepest = _steepest(lrs, smoothed, started, lowest)
+    return SweepReading(
+        base.lrs, base.losses, base.smoothed, stopped, low=lrs[started], high=lrs[lowest],
+        open_low=started <= half, open_high=lowest >= len(lrs) - 1 - half and stopped != "diverged",
+        steepest=steepest, drop=fraction,
+    )
 
 
-def _steepest_descent(points: Sequence[CurvePoint]) -> float | None:
-    """The lr where the smoothed loss falls fastest per decade, measured over a window of points.
+def _without(reading: SweepReading, reason: str, drop: float = 0.0) -> SweepReading:
+    return SweepReading(reading.lrs, reading.losses, reading.smoothed, reading.stopped, drop=drop, reason=reason)
 
-    A window (a tenth of the sweep's points, at least 2) rather than neighbouring points: single
-    steps of a noisy curve make spurious steep spots.
-    """
-    window = max(2, len(points) // 10)
-    best_slope, best_lr = 0.0, None
-    for before, after in zip(points, points[window:]):
-        run = math.log10(after.lr) - math.log10(before.lr)
-        if run <= 0:
-            continue
-        slope = (after.smoothed - before.smoothed) / run
+
+def _noise(losses: Sequence[float], smoothed: Sequence[float], lowest: int) -> float:
+    """The batch-to-batch spread of the loss around its smoothed curve, up to the minimum (robust: MAD)."""
+    residuals = [loss - level for loss, level in zip(losses[: lowest + 1], smoothed[: lowest + 1])]
+    if len(residuals) < 3:
+        return 0.0
+    center = statistics.median(residuals)
+    return 1.4826 * statistics.median(abs(value - center) for value in residuals)
+
+
+def _steepest(lrs: Sequence[float], smoothed: Sequence[float], first: int, last: int) -> float:
+    """The lr where the smoothed loss falls fastest per decade, between two indexes (central differences)."""
+    best_slope, best_lr = 0.0, math.sqrt(lrs[first] * lrs[last])
+    for index in range(max(first, 1), min(last, len(lrs) - 2) + 1):
+        run = math.log10(lrs[index + 1]) - math.log10(lrs[index - 1])
+        slope = (smoothed[index + 1] - smoothed[index - 1]) / run if run > 0 else 0.0
         if slope < best_slope:
-            best_slope, best_lr = slope, math.sqrt(before.lr * after.lr)
+            best_slope, best_lr = slope, lrs[index]
     return best_lr
 
 
-def off_by(configured: float, suggestion: Suggestion) -> float:
-    """How many times the configured lr lies outside the suggested range (1.0 when inside it)."""
-    if configured > suggestion.high:
-        return configured / suggestion.high
-    if configured < suggestion.low:
-        return suggestion.low / configured if configured > 0 else math.inf
+def combine(readings: Sequence[SweepReading]) -> Verdict:
+    """The repeats together: their common range when each has one and they overlap."""
+    readings = tuple(readings)
+    for number, reading in enumerate(readings, 1):
+        if reading.stopped == "time":
+            end = f"{reading.lrs[-1]:.1e}" if reading.lrs else "its start"
+            return Verdict(readings, reason=f"sweep {number} was cut short by the time limit at lr {end}")
+        if reading.range is None:
+            return Verdict(readings, reason=f"sweep {number}: {reading.reason}")
+    low = max(reading.low for reading in readings if reading.low is not None)
+    high = min(reading.high for reading in readings if reading.high is not None)
+    if low > high:
+        ranges = ", ".join(f"{reading.low:.1e} to {reading.high:.1e}" for reading in readings)
+        return Verdict(readings, reason=f"the sweeps disagree: their ranges ({ranges}) do not overlap")
+    steepest = [reading.steepest for reading in readings if reading.steepest]
+    suggested = math.exp(sum(math.log(value) for value in steepest) / len(steepest)) if steepest else low
+    suggested = min(max(suggested, low), high)
+    return Verdict(
+        readings, low, high, suggested,
+        open_low=all(reading.open_low for reading in readings if reading.low == low),
+        open_high=all(reading.open_high for reading in readings if reading.high == high),
+    )
+
+
+def off_by(configured: float, reading: SweepReading) -> float:
+    """How many times the configured lr lies outside one sweep's range (1.0 inside it, or past an open end)."""
+    if reading.low is None or reading.high is None:
+        return 1.0
+    if configured > reading.high and not reading.open_high:
+        return configured / reading.high
+    if configured < reading.low and not reading.open_low:
+        return reading.low / configured if configured > 0 else math.inf
     return 1.0
+
+
+def outside_every_range(configured: float, verdict: Verdict, factor: float) -> float | None:
+    """The least factor by which the configured lr misses the repeats' ranges, when it misses all by > factor."""
+    if not verdict.conclusive:
+        return None
+    least = min(off_by(configured, reading) for reading in verdict.readings)
+    return least if least > factor else None

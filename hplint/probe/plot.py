@@ -8,9 +8,9 @@ from typing import Any
 
 
 def plot_lr_range(details: Mapping[str, Any], configured_lr: float | None, path: Path) -> str:
-    """Draw the curve; returns a one-line note saying what was written, or why nothing was."""
-    curve = [point for point in details.get("curve", []) if point.get("loss") is not None]
-    if not curve:
+    """Draw the sweeps' curves; returns a one-line note saying what was written, or why nothing was."""
+    sweeps = [sweep for sweep in details.get("sweeps", []) if sweep.get("curve")]
+    if not sweeps:
         return "--plot: no LR range curve to draw (HP904 did not run)"
     try:
         import matplotlib
@@ -18,13 +18,17 @@ def plot_lr_range(details: Mapping[str, Any], configured_lr: float | None, path:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        return "--plot: matplotlib is not installed, no plot written (pip install matplotlib)"
+        return "--plot: matplotlib is not installed, no plot written (pip install 'hplint[plot]')"
     figure, axes = plt.subplots(figsize=(7, 4.5))
-    lrs = [point["lr"] for point in curve]
-    axes.plot(lrs, [point["loss"] for point in curve], color="0.75", linewidth=1, label="loss")
-    smoothed = [(point["lr"], point["smoothed"]) for point in curve if point.get("smoothed") is not None]
-    if smoothed:
-        axes.plot(*zip(*smoothed), color="tab:blue", linewidth=2, label="smoothed loss (β = 0.98)")
+    colours = ["tab:blue", "tab:orange", "tab:purple", "tab:brown", "tab:pink"]
+    for number, sweep in enumerate(sweeps):
+        curve = [point for point in sweep["curve"] if point.get("loss") is not None]
+        colour = colours[number % len(colours)]
+        axes.plot([point["lr"] for point in curve], [point["loss"] for point in curve], color=colour, alpha=0.3,
+                  linewidth=1)
+        smoothed = [(point["lr"], point["smoothed"]) for point in curve if point.get("smoothed") is not None]
+        if smoothed:
+            axes.plot(*zip(*smoothed), color=colour, linewidth=2, label=f"sweep {number + 1} (seed {sweep.get('seed')})")
     suggested_range = details.get("suggested_range")
     if suggested_range:
         axes.axvspan(suggested_range[0], suggested_range[1], color="tab:green", alpha=0.15, label="suggested range")

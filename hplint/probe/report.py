@@ -9,13 +9,15 @@ from typing import Any
 from hplint.checks import rule_by_code
 from hplint.diagnostics import Diagnostic
 from hplint.facts import Location
+from hplint.probe.spec import dumps
 
 
 @dataclass(frozen=True)
 class ProbeError:
-    kind: str  # timeout | crash
+    kind: str  # timeout | crash | interrupted
     message: str
     code: str | None = None  # the check that was running
+    traceback: str = ""  # the user's code's frames, shown with -v
 
 
 @dataclass
@@ -33,6 +35,7 @@ class ProbeOutcome:
     configured_lr_source: str = ""
     configured_batch: int | None = None
     configured_batch_source: str = ""
+    recipe: dict[str, Any] = field(default_factory=dict)  # what the child trained: kind, step, data, optimizer
 
     def check(self, code: str) -> Any | None:
         return next((result for result in self.checks if result.code == code), None)
@@ -90,6 +93,7 @@ def probe_json(outcome: ProbeOutcome) -> dict[str, Any]:
             {"value": outcome.configured_batch, "source": outcome.configured_batch_source}
             if outcome.configured_batch is not None else None
         ),
+        "recipe": outcome.recipe,
         "max_batch": batch_details.get("max_batch"),
         "samples_per_s": batch_details.get("samples_per_s", {}),
         "lr_curve": lr_details.get("curve", []),
@@ -108,7 +112,7 @@ def render_json(outcome: ProbeOutcome) -> str:
 
     payload = json.loads(json_report.render(_lint_result(outcome), False))
     payload["probe"] = probe_json(outcome)
-    return json.dumps(payload, indent=2)
+    return dumps(payload, indent=2)
 
 
 def render_sarif(outcome: ProbeOutcome) -> str:
@@ -116,13 +120,15 @@ def render_sarif(outcome: ProbeOutcome) -> str:
 
     payload = json.loads(sarif.render(_lint_result(outcome), False))
     payload["runs"][0]["properties"] = {"probe": probe_json(outcome)}
-    return json.dumps(payload, indent=2)
+    return dumps(payload, indent=2)
 
 
 def render_text(outcome: ProbeOutcome) -> str:
     device = outcome.device_name if outcome.device == "cuda" else outcome.device
     where = f"on {device or 'an unknown device'}, torch {outcome.torch or '?'}, seed {outcome.seed}"
     lines = [f"probe of {outcome.target} {where}"]
+    if outcome.recipe:
+        lines.append(recipe_line(outcome.recipe))
     rows = [("code", "check", "status", "time", "measured", "expected")]
     for result in outcome.checks:
         rows.append((
@@ -147,6 +153,19 @@ def render_text(outcome: ProbeOutcome) -> str:
         )
     lines.append(summary_line(outcome))
     return "\n".join(lines)
+
+
+def recipe_line(recipe: dict[str, Any]) -> str:
+    """`trained as: training_step on train_dataloader(), SGD(momentum=0.9) lr 0.1 (the bundle's optimizer), batch 128`."""
+    parts = [f"{recipe.get('step')} on {recipe.get('data')} data" if recipe.get("data") == "synthetic"
+             else f"{recipe.get('step')} on {recipe.get('data')}"]
+    optimizer = f"{recipe.get('optimizer')} ({recipe.get('optimizer_source')})"
+    if recipe.get("lr") is not None:
+        optimizer += f", lr {recipe['lr']:g} ({recipe.get('lr_source')})"
+    parts.append(optimizer)
+    if recipe.get("batch_size") is not None:
+        parts.append(f"batch {recipe['batch_size']} ({recipe.get('batch_source')})")
+    return "trained as: " + "; ".join(parts)
 
 
 def summary_line(outcome: ProbeOutcome) -> str:

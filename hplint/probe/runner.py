@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hplint.probe.spec import ProbeSpec
+from hplint.probe.threads import CHILD_ENVIRONMENT
 
 _POLL_SECONDS = 0.05
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent.parent)  # the folder that holds hplint/
@@ -82,9 +83,10 @@ def run_child(spec: ProbeSpec, timeout: float, on_event: Callable[[dict[str, Any
             process = subprocess.Popen(
                 [sys.executable, "-c", _CHILD_BOOT, str(spec_path), str(events_path)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=spec.cwd, start_new_session=True,
+                env={**CHILD_ENVIRONMENT, **os.environ},
             )
             deadline = time.monotonic() + timeout
-            try:
+            try:  # on Ctrl-C too: the child runs in its own session, so only this process hears it
                 while process.poll() is None:
                     take(reader.read())
                     if time.monotonic() >= deadline:

@@ -1,4 +1,4 @@
-"""`MODULE:FACTORY`: which module and which callable build the model, and where the factory is written.
+"""`MODULE:FACTORY`: which module and which callable build the model (or the data), and where it is written.
 
 The parent reads the target without importing it: the module's file is found by name and the
 factory's line by parsing the file, so findings have a place even when the child never reports.
@@ -28,15 +28,17 @@ class Target:
         return self.module.endswith(".py") or "/" in self.module or "\\" in self.module
 
 
-def parse_target(text: str) -> Target:
+def parse_target(text: str, option: str = "") -> Target:
+    """`models.py:make_model` or `pkg.models:Net`; `option` names the option it was given to, for messages."""
+    given = f"{option} '{text}'" if option else f"'{text}'"
     module, colon, factory = text.rpartition(":")
     if not colon or not module or not factory:
-        raise TargetError(f"'{text}' is not MODULE:FACTORY (for example models.py:make_model or pkg.models:Net)")
+        raise TargetError(f"{given} is not MODULE:FACTORY (for example models.py:make_model or pkg.models:Net)")
     if not all(part.isidentifier() for part in factory.split(".")):
-        raise TargetError(f"'{factory}' in '{text}' is not a Python name (MODULE:FACTORY)")
+        raise TargetError(f"'{factory}' in {given} is not a Python name (MODULE:FACTORY)")
     target = Target(module, factory)
     if not target.is_path and not all(part.isidentifier() for part in module.split(".")):
-        raise TargetError(f"'{module}' in '{text}' is neither a dotted module name nor a path to a .py file")
+        raise TargetError(f"'{module}' in {given} is neither a dotted module name nor a path to a .py file")
     return target
 
 
