@@ -6,6 +6,7 @@ One place for both config and Python extraction, so `optim.lr` in YAML and
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Canonical hyperparameter -> config keys that set it (compared case-insensitively).
@@ -261,6 +262,7 @@ def name_words(name: str) -> list[str]:
     return _WORD.findall(name)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def names_evaluation(name: str | None) -> bool:
     """`val_loader`, `testloader`, `LitModel.val_dataloader`, `eval`: evaluation, not training.
 
@@ -271,6 +273,7 @@ def names_evaluation(name: str | None) -> bool:
     return any(word.lower() in _EVAL_NAMES for word in _WORD.findall(name.rpartition(".")[2] or name))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def names_data(name: str) -> bool:
     """`loader`, `val_dl`, `test_dataset`, `batches`: something that yields batches (`offsets` does not)."""
     words = [word.lower() for word in _WORD.findall(name)]

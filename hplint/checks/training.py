@@ -267,20 +267,18 @@ class GradInEval(Rule):
             )
 
 
-def _evaluation_loops(project: Project) -> Iterator[tuple[Operation, list[Operation]]]:
+def _evaluation_loops(project: Run) -> Iterator[tuple[Operation, list[Operation]]]:
     """Loops over held-out data whose body runs a model and does not learn."""
-    for path, scope, operations in project.functions():
-        function = scope.rpartition(".")[2]
-        if function in _LIGHTNING_EVAL_HOOKS:
+    for loop in project.operations_of_kind("loop"):
+        function = loop.scope.rpartition(".")[2]
+        if function in _LIGHTNING_EVAL_HOOKS or loop.subject.startswith(("range(", "enumerate(range")):
             continue
-        for loop in operations:
-            if loop.kind != "loop" or loop.subject.startswith(("range(", "enumerate(range")):
-                continue
-            if not (names_evaluation(loop.subject) or (function and _EVAL_FUNCTION.search(function) and names_data(loop.subject))):
-                continue
-            body = _body(operations, loop)
-            if any(op.kind == "forward" for op in body) and not any(op.kind in _LEARNING for op in body):
-                yield loop, operations
+        if not (names_evaluation(loop.subject) or (function and _EVAL_FUNCTION.search(function) and names_data(loop.subject))):
+            continue
+        operations = project.operations(loop.location.path, loop.scope)
+        body = _body(operations, loop)
+        if any(op.kind == "forward" for op in body) and not any(op.kind in _LEARNING for op in body):
+            yield loop, operations
 
 
 def _body(operations: list[Operation], loop: Operation) -> list[Operation]:

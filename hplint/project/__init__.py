@@ -62,10 +62,16 @@ class _View:
         for _, error in self.all_of(ParseError):
             yield error
 
+    def operations_of_kind(self, *kinds: str) -> Iterator[Operation]:
+        """The operations of these kinds in the view's files, file by file in the order written."""
+        for path in self.files:
+            for kind in kinds:
+                yield from self._index.operations_of_kind(path, kind)
+
     @cached_property
     def trains(self) -> tuple[Operation, ...]:
         """Evidence that the code runs optimizer steps."""
-        return tuple(op for _, op in self.all_of(Operation) if op.kind in TRAINING_OPERATIONS)
+        return tuple(self.operations_of_kind(*TRAINING_OPERATIONS))
 
     def resolve(self, expr: Expr | None, path: str) -> Value | None:
         """The value an expression has, with the chain it was reached through; None if unknown."""

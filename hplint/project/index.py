@@ -133,15 +133,34 @@ class FactIndex:
             grouped.setdefault((path, op.scope), []).append(op)
         return grouped
 
+    def operations_of_kind(self, path: str, kind: str) -> list[Operation]:
+        """One file's operations of one kind (its loops, its optimizer steps), in the order written."""
+        return self._operations_by_kind.get((path, kind), [])
+
+    @cached_property
+    def _operations_by_kind(self) -> dict[tuple[str, str], list[Operation]]:
+        grouped: dict[tuple[str, str], list[Operation]] = {}
+        for path, op in self.all_of(Operation):
+            grouped.setdefault((path, op.kind), []).append(op)
+        return grouped
+
     def operations(self, path: str, scope: str) -> list[Operation]:
         """The operations of one function (or module body), in the order written."""
         return self._operations_by_scope.get((path, scope), [])
 
     def functions(self, paths: frozenset[str] | None = None) -> Iterator[tuple[str, str, list[Operation]]]:
-        """Every function (and module body) with operations: (path, scope, its operations)."""
-        for (path, scope), operations in sorted(self._operations_by_scope.items()):
-            if paths is None or path in paths:
+        """Every function (and module body) with operations, of some files or all: (path, scope, its operations)."""
+        by_path = self._functions_by_path
+        for path in sorted(by_path) if paths is None else sorted(paths & by_path.keys()):
+            for scope, operations in by_path[path]:
                 yield path, scope, operations
+
+    @cached_property
+    def _functions_by_path(self) -> dict[str, list[tuple[str, list[Operation]]]]:
+        grouped: dict[str, list[tuple[str, list[Operation]]]] = {}
+        for (path, scope), operations in sorted(self._operations_by_scope.items()):
+            grouped.setdefault(path, []).append((scope, operations))
+        return grouped
 
     def callees(self, path: str, scope: str) -> Iterator[tuple[str, str]]:
         """The project functions a function calls, as (path, qualified name in that file)."""

@@ -59,14 +59,10 @@ class RunSpec:
 def find_runs(
     index: FactIndex, configs: ConfigReader, resolver: Resolver, is_training_config: Callable[[str], bool],
 ) -> tuple[RunSpec, ...]:
-    loaded: dict[str, frozenset[str]] = {}
-
     def configs_of(files: frozenset[str]) -> frozenset[str]:
         found: set[str] = set()
         for path in files:
-            if path not in loaded:
-                loaded[path] = resolver.configs_loaded_by(path)
-            found |= loaded[path]
+            found |= resolver.configs_loaded_by(path)
         return _with_composed(configs, found)
 
     runs = []

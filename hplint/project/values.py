@@ -9,6 +9,7 @@ its launch line's arguments and overrides replace the defaults they name.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -84,6 +85,7 @@ class Resolver:
         self._context = context
         self._memo: dict[tuple[int, str], _Resolved] = {}
         self._closures: dict[str, frozenset[str]] = {}
+        self._loaded: dict[str, frozenset[str]] = {}
 
     def resolve(self, expr: Expr | None, path: str) -> Value | None:
         """The value an expression has, with the chain it was reached through; None if unknown."""
@@ -263,6 +265,12 @@ class Resolver:
 
     def configs_loaded_by(self, path: str) -> frozenset[str]:
         """Config files a Python file loads, or names where a framework or an option takes one."""
+        loaded = self._loaded.get(path)
+        if loaded is None:
+            loaded = self._loaded[path] = self._configs_loaded_by(path)
+        return loaded
+
+    def _configs_loaded_by(self, path: str) -> frozenset[str]:
         found = set()
         file = self._index.files[path]
         for config in nested(file.facts, ConfigFile):
@@ -332,10 +340,20 @@ def nested(objects: Iterable[Any], kind: type[FactT]) -> Iterator[FactT]:
         item = stack.pop()
         if isinstance(item, kind):
             yield item
-        if dataclasses.is_dataclass(item):
-            stack.extend(getattr(item, field.name) for field in dataclasses.fields(item))
-        elif isinstance(item, tuple):
+        if isinstance(item, tuple):
             stack.extend(item)
+            continue
+        names = _field_names(type(item))
+        if names:
+            stack.extend(getattr(item, name) for name in names)
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The fields of a fact class, that may hold other facts; none for plain values."""
+    if not dataclasses.is_dataclass(cls):
+        return ()
+    return tuple(field.name for field in dataclasses.fields(cls) if field.name != "location")
 
 
 def _compute(op: str, numbers: list[int | float]) -> int | float | None:
