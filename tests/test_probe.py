@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_hplint
+from conftest import run_hplint, write_project
 from hplint.probe import batch_search, lr_range
 from hplint.probe.target import TargetError, factory_line, module_file, parse_target
 
@@ -521,6 +522,231 @@ def test_the_configured_lr_comes_from_the_project_facts(tmp_path):
     assert diagnostic["message"].startswith("the configured lr 50 (train.py:5, SGD) is ")
     assert "above the range where the loss fell in all 3 LR range sweeps" in diagnostic["message"]
     assert "with SGD(momentum=0.9) (train.py:5), batch 32 (the probe's default) on synthetic data" in diagnostic["message"]
+
+
+TRAINING_SCRIPT = '''
+# A training script whose module parses its arguments when imported, as many scripts do.
+import argparse
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--epochs", type=int, default=3)
+args = parser.parse_args()
+
+
+def clusters(count=1024):
+    generator = torch.Generator().manual_seed(0)
+    centres = torch.randn(4, 20, generator=generator) * 1.5
+    labels = torch.randint(0, 4, (count,), generator=generator)
+    return TensorDataset(centres[labels] + torch.randn(count, 20, generator=generator), labels)
+
+
+def make_run():
+    model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 4))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    loader = DataLoader(clusters(), batch_size=32, shuffle=True)
+    return {"model": model, "optimizer": optimizer, "loss": nn.CrossEntropyLoss(), "data": loader}
+'''
+
+
+@torch_required
+def test_a_bundle_is_probed_on_its_own_optimizer_and_data_and_its_module_sees_its_own_argv(tmp_path):
+    (tmp_path / "train.py").write_text(TRAINING_SCRIPT.lstrip(), encoding="utf-8")
+    run = run_hplint("probe", "train.py:make_run", "--select", "HP901,HP904", "--format", "json", cwd=tmp_path)
+    # The module's argparse would have failed on the child's own arguments (spec.json, events.jsonl).
+    assert run.exit_code == 0, run.stderr
+    probe = run.json()["probe"]
+    assert probe["recipe"] == {
+        "kind": "bundle", "step": "CrossEntropyLoss(model(x), y)", "data": "the bundle's DataLoader",
+        "optimizer": "SGD(momentum=0.9)", "optimizer_source": "the bundle's optimizer", "lr": 0.05,
+        "lr_source": "the bundle's optimizer", "batch_size": 32, "batch_source": "the bundle's DataLoader",
+        "threads": 1,
+    }
+    checks = _checks(run)
+    assert checks["HP901"]["status"] == "pass"
+    lr = checks["HP904"]
+    assert lr["status"] == "pass", lr["message"]
+    low, high = lr["details"]["suggested_range"]
+    assert lr["details"]["data"] == "the bundle's DataLoader" and lr["details"]["batch_size"] == 32
+    assert lr["measured"].startswith(f"SGD(momentum=0.9) {low:.1e} to {high:.1e} in 3 sweeps of ")
+
+
+@torch_required
+def test_verbose_shows_the_users_own_traceback(models):
+    run = _probe(models, "broken", "-v", output="text")
+    assert run.exit_code == 2
+    assert 'models.py", line' in run.stderr and "in broken" in run.stderr
+    assert 'raise FileNotFoundError("no checkpoint at weights/best.pt")' in run.stderr
+    assert "hplint/probe" not in run.stderr  # the user's frames, not the probe's
+    assert run.stderr.strip().splitlines()[-1].startswith("hplint: error: broken() raised FileNotFoundError")
+
+
+@torch_required
+def test_ctrl_c_exits_130_with_the_finished_checks(models):
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hplint", "probe", "models.py:Sleeper", *SHAPE, "--select", "HP901,HP903",
+         "--timeout", "60"],
+        cwd=models, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        progress = ""
+        while "HP903" not in progress:  # HP903 trains, and Sleeper sleeps as soon as it does
+            character = process.stderr.read(1)  # the progress line ends only when the check does
+            assert character, "the probe ended before HP903 started"
+            progress += character
+        process.send_signal(signal.SIGINT)
+        output, errors = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130, errors
+    assert "HP901  init-loss" in output and "interrupted (Ctrl-C)" in errors
+    for pid in (models / "helpers.txt").read_text().split():  # the child's process group went down with it
+        status = Path(f"/proc/{pid}/status")
+        assert not status.exists() or "State:\tZ" in status.read_text(), f"helper {pid} survived"
+
+
+MODEL_PROJECT = {
+    "model.py": """
+        from torch import nn
+
+
+        class Classifier(nn.Module):
+            def __init__(self, features, classes=10):
+                super().__init__()
+                self.body = nn.Sequential(nn.Linear(features, 64), nn.ReLU())
+                self.head = nn.Linear(64, classes)
+
+            def forward(self, x):
+                return self.head(self.body(x))
+    """,
+    "train.py": """
+        import torch
+        from torch import nn
+
+        from model import Classifier
+
+        FEATURES = 24
+
+
+        def main():
+            model = Classifier(FEATURES, classes=3)
+            criterion = nn.CrossEntropyLoss()
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
+            for x, y in []:
+                optimizer.zero_grad()
+                loss = criterion(model(x), y)
+                loss.backward()
+                optimizer.step()
+
+
+        if __name__ == "__main__":
+            main()
+    """,
+}
+
+
+@torch_required
+def test_without_a_factory_the_projects_one_model_is_built(tmp_path):
+    write_project(tmp_path, MODEL_PROJECT)
+    run = run_hplint("probe", "--select", "HP901,HP903", "--format", "json", cwd=tmp_path)
+    assert run.exit_code == 0, run.stderr
+    probe = run.json()["probe"]
+    assert probe["target"] == "Classifier (model.py:4, built as at train.py:10)"
+    assert probe["recipe"]["step"] == "CrossEntropyLoss(model(x), y)"
+    assert probe["recipe"]["optimizer"] == "SGD(momentum=0.9, weight_decay=0.0005)"
+    assert probe["recipe"]["optimizer_source"] == "train.py:12"
+    assert probe["configured_lr"] == {"value": 0.05, "source": "train.py:12, SGD"}
+    init = _checks(run)["HP901"]
+    assert init["status"] == "pass" and init["expected"].startswith("ln 3 = 1.1")  # 24 features in, 3 classes out
+
+
+def test_without_a_factory_and_unknown_arguments_the_probe_says_which_factory_to_write(tmp_path):
+    write_project(tmp_path, {**MODEL_PROJECT, "train.py": MODEL_PROJECT["train.py"].replace(
+        "Classifier(FEATURES, classes=3)", "Classifier(len(open('vocab.txt').read().split()), classes=3)")})
+    run = run_hplint("probe", cwd=tmp_path)
+    assert run.exit_code == 2
+    assert run.stderr.startswith(
+        "hplint: error: hplint probe without MODULE:FACTORY builds the project's one model: Classifier (model.py:4) "
+        "reaches CrossEntropyLoss (train.py:15), but the argument 1 of Classifier(...) at train.py:10 is not known "
+        "statically; write a factory that builds it, e.g. in probe_factory.py: `from model import Classifier` and "
+        "`def make_model(): return Classifier(...)`, then run hplint probe probe_factory.py:make_model"
+    )
+
+
+def test_the_configured_lr_is_not_taken_from_a_script_that_does_not_train_the_model(tmp_path, monkeypatch):
+    from hplint.probe import configured
+
+    monkeypatch.chdir(tmp_path)
+    write_project(tmp_path, {
+        **MODEL_PROJECT,
+        "experiments/old/train.py": """
+            import torch
+            from torch import nn
+
+            net = nn.Linear(3, 2)
+            optimizer = torch.optim.Adam(net.parameters(), lr=50.0)
+            for x in []:
+                net(x).sum().backward()
+                optimizer.step()
+        """,
+    })
+    project = configured.load(tmp_path)
+    found = configured.from_project(project, "model.py")
+    assert found.lr == configured.Configured(0.05, "train.py:12, SGD")
+    assert (found.optimizer, found.optimizer_arguments, found.run) == (
+        "SGD", {"momentum": 0.9, "weight_decay": 0.0005}, "train.py",
+    )
+    alone = configured.from_project(project, "experiments/old/train.py")
+    assert alone.lr == configured.Configured(50.0, "experiments/old/train.py:5, Adam")
+    assert configured.from_project(project, "nowhere.py").lr is None
+
+
+LIGHTNING_MODULE = """
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+class LitClassifier(nn.Module):  # shaped like a LightningModule; lightning itself is not installed here
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 4))
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        return nn.functional.cross_entropy(self.net(x), y)
+
+    def configure_optimizers(self):
+        return {"optimizer": torch.optim.Adam(self.parameters(), lr=2e-3)}
+
+
+class Data:  # shaped like a LightningDataModule
+    def setup(self, stage):
+        generator = torch.Generator().manual_seed(0)
+        self.train = TensorDataset(torch.randn(256, 20, generator=generator), torch.randint(0, 4, (256,), generator=generator))
+
+    def train_dataloader(self):
+        return DataLoader(self.train, batch_size=16, shuffle=True)
+"""
+
+
+@torch_required
+def test_a_lightning_module_with_a_data_module_from_data(tmp_path):
+    (tmp_path / "lit.py").write_text(LIGHTNING_MODULE.lstrip(), encoding="utf-8")
+    run = run_hplint(
+        "probe", "lit.py:LitClassifier", "--data", "lit.py:Data", "--select", "HP902,HP903", "--format", "json",
+        cwd=tmp_path,
+    )
+    assert run.exit_code == 0, run.stderr
+    recipe = run.json()["probe"]["recipe"]
+    assert recipe["kind"] == "lightning" and recipe["step"] == "LitClassifier.training_step"
+    assert recipe["data"] == "--data lit.py:Data (Data)" and recipe["batch_size"] == 16
+    assert (recipe["optimizer"], recipe["optimizer_source"], recipe["lr"]) == ("Adam", "configure_optimizers()", 0.002)
+    assert {check["code"]: check["status"] for check in run.json()["probe"]["checks"]} == {"HP902": "pass", "HP903": "pass"}
 
 
 def test_without_torch_the_probe_says_how_to_install_it(tmp_path):

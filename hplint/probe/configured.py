@@ -9,6 +9,7 @@ and on a run or the project `settings(name)`, `model_losses()`, `resolve(expr, p
 from __future__ import annotations
 
 import math
+import os
 import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -100,7 +101,8 @@ def runs_of(project: Any, module_path: str | None) -> list[Any]:
         return [project]
     if module_path is None:
         return [run for run in runs if _entry(run)]
-    holding = [run for run in runs if module_path in run.files and _entry(run)]
+    module = os.path.realpath(module_path)
+    holding = [run for run in runs if _entry(run) and any(os.path.realpath(path) == module for path in run.files)]
     training = [run for run in holding if getattr(run, "trains", ())]
     return training or holding
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import torch
+
 from hplint.probe.spec import CheckResult
 from hplint.probe.workbench import (
     OVERFIT_BATCH, Workbench, disable_dropout, fit_batch, looks_like_probabilities, make_optimizer,
@@ -20,10 +22,9 @@ def cannot_overfit(bench: Workbench, options: Mapping[str, Any]) -> CheckResult:
     disable_dropout(model)
     batch = bench.batch("overfit")
     optimizer = make_optimizer("Adam", model.parameters(), lr=OVERFIT_LR)
-    chance = bench.chance(batch, None)
-    if chance is None:  # a loss of unknown kind: a tenth of where it starts
+    with torch.no_grad():
         output, loss = bench.output_and_loss(model, batch)
-        chance = (abs(loss.item()), "the initial loss")
+    chance = bench.chance(batch, output) or (abs(loss.item()), "the initial loss")  # unknown kind: a tenth of the start
     level, level_text = chance
     threshold = fraction * level
     run = fit_batch(
