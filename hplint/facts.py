@@ -179,6 +179,32 @@ class ModuleImport:
 
 
 @dataclass(frozen=True, slots=True)
+class BaseImport:
+    """A config module a Python config inherits from: `from .._base_.models.resnet import *` under `with read_base():`."""
+
+    module: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigUpdate:
+    """A module-level change to a config object: `train.max_iter = 90000` (replace) or `model.update(...)` (merge)."""
+
+    target: str  # dotted: train.max_iter
+    expr: Expr
+    merge: bool
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigPackage:
+    """Hydra's `# @package _global_` header: where a config file's keys go in the composed config."""
+
+    package: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class EntryPoint:
     """The file can be run as a program: `if __name__ == "__main__":` (main) or `@hydra.main` (hydra)."""
 
@@ -325,19 +351,28 @@ class ConfigEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class LaunchArgument:
+    """One argument of a launch line: `--lr 0.3` (name --lr), `optim.lr=0.3`, or a positional word (name "")."""
+
+    name: str
+    value: Const  # where the value is written: on the line, or where the shell variable it names is set
+    variable: str  # `$LR` when the value came through a shell or Makefile variable, else ""
+
+
+@dataclass(frozen=True, slots=True)
 class LaunchCommand:
     """A launch of a training script from a shell script or Makefile, with its arguments."""
 
     script: str  # as written: a path relative to `folder`, or a dotted module for `python -m`
     module: bool  # launched as `python -m script`
     folder: str  # where the line runs, relative to the launching file's folder: `cd b && python ...` -> b
-    arguments: tuple[tuple[str, Const], ...]  # --lr 0.3 -> ("--lr", 0.3); optim.lr=0.3 -> ("optim.lr", 0.3)
+    arguments: tuple[LaunchArgument, ...]
     devices: Const | None  # --nproc_per_node / --num_processes / --num_gpus
     location: Location  # the script name on the command line
 
 
 Fact = Union[
-    ParseError, Import, ModuleImport, EntryPoint, Binding, Call, ModelDef, LossInput, Operation, ConfigEntry, ArgumentDef,
+    ParseError, Import, ModuleImport, BaseImport, ConfigUpdate, ConfigPackage, EntryPoint, Binding, Call, ModelDef, LossInput, Operation, ConfigEntry, ArgumentDef,
     FunctionCall, FunctionReturn, LaunchCommand,
 ]
 
@@ -359,9 +394,10 @@ _FACT_TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
         Location, Const, Name, Local, Arith, Unknown, Lookup, DictLiteral, ConfigFile, ParsedArgs,
-        Parameter, CallResult, Hop, Value, ParseError, Import, ModuleImport, EntryPoint, Binding, Call, OutputOp, ModelDef,
+        Parameter, CallResult, Hop, Value, ParseError, Import, ModuleImport, BaseImport, ConfigUpdate, ConfigPackage,
+        EntryPoint, Binding, Call, OutputOp, ModelDef,
         ModelRef, LossInput, Operation, ArgumentDef, FunctionCall, FunctionReturn, Layer,
-        ConfigEntry, LaunchCommand, Suppression, FileFacts,
+        ConfigEntry, LaunchArgument, LaunchCommand, Suppression, FileFacts,
     )
 }
 

@@ -29,7 +29,7 @@ for x, y in loader:
     ("python train.py --lr 0.3 --batch-size 512", "train.py", [("--lr", 0.3), ("--batch-size", 512)], None),
     ("torchrun --nproc_per_node=4 train.py --lr=1e-3", "train.py", [("--lr", 0.001)], 4),
     ("accelerate launch --num_processes 2 src/train.py optim.lr=0.3 +trainer.devices=2", "src/train.py",
-     [("optim.lr", 0.3), ("trainer.devices", 2)], 2),
+     [("optim.lr", 0.3), ("+trainer.devices", 2)], 2),
     ("deepspeed --num_gpus 8 train.py --deepspeed ds.json --fp16", "train.py",
      [("--deepspeed", "ds.json"), ("--fp16", True)], 8),
     ("\tpython3 -m torch.distributed.run --nproc-per-node 2 train.py --lr $LR > log.txt", "train.py",
@@ -39,13 +39,13 @@ for x, y in loader:
 def test_commands(line, script, arguments, devices):
     [command] = extract_launch("run.sh", line + "\n")
     assert command.script == script
-    assert [(name, value.value) for name, value in command.arguments] == arguments
+    assert [(argument.name, argument.value.value) for argument in command.arguments] == arguments
     assert (command.devices.value if command.devices else None) == devices
 
 
 def test_continuation_lines_keep_each_argument_on_its_own_line():
     [command] = extract_launch("run.sh", "python train.py \\\n    --lr 0.3 \\\n    --batch-size 64\n")
-    assert [(name, value.location.line, value.location.column) for name, value in command.arguments] == [
+    assert [(a.name, a.value.location.line, a.value.location.column) for a in command.arguments] == [
         ("--lr", 2, 10), ("--batch-size", 3, 18),
     ]
 

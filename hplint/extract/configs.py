@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from hplint.facts import ConfigEntry, Const, Fact, Location, ParseError, Scalar
+from hplint.facts import ConfigEntry, ConfigPackage, Const, Fact, Location, ParseError, Scalar
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -42,7 +42,7 @@ def extract_config(path: str, language: str, text: str) -> list[Fact]:
 
 
 def _extract_yaml(path: str, text: str, templated: bool) -> list[Fact]:
-    facts: list[Fact] = []
+    facts: list[Fact] = list(_package_header(path, text))
     try:
         for index, document in enumerate(yaml.compose_all(text, Loader=_YAML_LOADER)):
             if document is not None:
@@ -55,6 +55,21 @@ def _extract_yaml(path: str, text: str, templated: bool) -> list[Fact]:
     except RecursionError:
         return [ParseError("yaml", "nested too deeply", Location(path, 1, 1, 1, 1), templated)]
     return facts
+
+
+_PACKAGE = re.compile(r"#\s*@package\s+(\S+)")
+
+
+def _package_header(path: str, text: str) -> Iterator[ConfigPackage]:
+    """Hydra's `# @package _global_` in the comments that open a file."""
+    for number, line in enumerate(text.splitlines()[:50], start=1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            return
+        match = _PACKAGE.match(stripped)
+        if match:
+            yield ConfigPackage(match.group(1), Location(path, number, 1, number, len(line) + 1))
+            return
 
 
 class _YamlWalker:

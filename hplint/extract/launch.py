@@ -13,7 +13,7 @@ import re
 import shlex
 from collections.abc import Iterator
 
-from hplint.facts import Const, Fact, LaunchCommand, Location, Scalar
+from hplint.facts import Const, Fact, LaunchArgument, LaunchCommand, Location, Scalar
 
 _PYTHON = re.compile(r"^(?:.*/)?(?:python[0-9.]*|\$\(PYTHON\)|\$\{?PYTHON\}?)$")
 _LAUNCHERS = frozenset({"torchrun", "accelerate", "deepspeed"})
@@ -29,6 +29,8 @@ _UNKNOWN_FOLDER = "?"  # `cd $DIR`: where the line runs is not known, so neither
 def extract_launch(path: str, text: str) -> list[Fact]:
     makefile = not path.endswith((".sh", ".bash"))
     folder = ""  # a shell script's `cd` holds for the lines after it; a Makefile recipe line is a shell of its own
+    # Make reads every variable before it runs a recipe; a shell script sees the assignments above a line.
+    variables: dict[str, Const] = _makefile_variables(path, text) if makefile else {}
     facts: list[Fact] = []
     for tokens in _logical_lines(text):
         here = "" if makefile else folder
@@ -36,12 +38,45 @@ def extract_launch(path: str, text: str) -> list[Fact]:
             if command[0][0] == "cd":
                 here = _changed_folder(here, command[1][0] if len(command) > 1 else "")
                 continue
-            launched = _launch(path, command, here)
+            if not makefile and _assigns(path, command, variables):
+                continue
+            launched = _launch(path, command, here, variables)
             if launched is not None:
                 facts.append(launched)
         if not makefile:
             folder = here
     return facts
+
+
+_ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
+_MAKE_ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?::=|\?=|::=|=)\s*(.*?)\s*(?:#.*)?$")
+_REFERENCE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-(.*))?\}|\(([A-Za-z_][A-Za-z0-9_]*)\)|([A-Za-z_][A-Za-z0-9_]*))$")
+
+
+def _assigns(path: str, command: list[tuple[str, int, int]], variables: dict[str, Const]) -> bool:
+    """`LR=3e-5` or `export BS=32` on a line of its own: remembered for the lines below."""
+    words = command[1:] if command[0][0] in ("export", "local", "declare", "readonly") else command
+    matches = [_ASSIGNMENT.match(word) for word, _, _ in words]
+    if not words or not all(matches):
+        return False
+    for (word, line, column), match in zip(words, matches):
+        assert match is not None
+        value = match.group(2)
+        variables[match.group(1)] = _const(value, path, line, column + len(match.group(1)) + 1)
+    return True
+
+
+def _makefile_variables(path: str, text: str) -> dict[str, Const]:
+    """`LR := 3e-5`, `BS ?= 32`: a Makefile's variables (recipe lines, which start with a tab, are not)."""
+    variables: dict[str, Const] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("\t"):
+            continue
+        match = _MAKE_ASSIGNMENT.match(line.strip())
+        if match and match.group(2):
+            column = line.index(match.group(2), len(match.group(1))) + 1
+            variables[match.group(1)] = _const(match.group(2), path, number, column)
+    return variables
 
 
 def _simple_commands(words: list[tuple[str, int, int]]) -> Iterator[list[tuple[str, int, int]]]:
@@ -104,14 +139,18 @@ def _words(line: str, number: int) -> list[tuple[str, int, int]]:
     return placed
 
 
-def _launch(path: str, words: list[tuple[str, int, int]], folder: str) -> LaunchCommand | None:
+def _launch(
+    path: str, words: list[tuple[str, int, int]], folder: str, variables: dict[str, Const],
+) -> LaunchCommand | None:
     for start, (word, _, _) in enumerate(words):
         if word.lstrip("@").strip("\t") and (_PYTHON.match(word.lstrip("@")) or word in _LAUNCHERS):
-            return _from_launcher(path, words[start:], folder)
+            return _from_launcher(path, words[start:], folder, variables)
     return None
 
 
-def _from_launcher(path: str, words: list[tuple[str, int, int]], folder: str) -> LaunchCommand | None:
+def _from_launcher(
+    path: str, words: list[tuple[str, int, int]], folder: str, variables: dict[str, Const],
+) -> LaunchCommand | None:
     """The script (or `-m` module) a launcher starts, its devices, and the arguments after it."""
     if folder == _UNKNOWN_FOLDER:
         return None
@@ -128,10 +167,10 @@ def _from_launcher(path: str, words: list[tuple[str, int, int]], folder: str) ->
         return None
     script, line, column = words[script_index]
     devices = None
-    for option, value in _options(path, words[1:script_index]):
-        if option in _DEVICE_OPTIONS and isinstance(value.value, int):
-            devices = value
-    arguments = tuple(_options(path, _until_redirection(words[script_index + 1:])))
+    for option in _options(path, words[1:script_index], variables):
+        if option.name in _DEVICE_OPTIONS and isinstance(option.value.value, int):
+            devices = option.value
+    arguments = tuple(_options(path, _until_redirection(words[script_index + 1:]), variables))
     location = Location(path, line, column, line, column + len(script))
     return LaunchCommand(script, module, folder, arguments, devices, location)
 
@@ -143,9 +182,9 @@ def _until_redirection(words: list[tuple[str, int, int]]) -> list[tuple[str, int
     return words
 
 
-def _options(path: str, words: list[tuple[str, int, int]]) -> Iterator[tuple[str, Const]]:
-    """`--lr 0.3`, `--lr=0.3`, `--flag`, Hydra's `optim.lr=0.3` / `+trainer.devices=2`, and positional
-    words (`config/train_gpt2.py`) under the name "".
+def _options(path: str, words: list[tuple[str, int, int]], variables: dict[str, Const]) -> Iterator[LaunchArgument]:
+    """`--lr 0.3`, `--lr=0.3`, `--flag`, Hydra's `optim.lr=0.3` / `+trainer.devices=2` / `~logger`, and
+    positional words (`config/train_gpt2.py`) under the name "". `$LR` takes the variable's value.
     """
     index = 0
     while index < len(words):
@@ -154,18 +193,34 @@ def _options(path: str, words: list[tuple[str, int, int]]) -> Iterator[tuple[str
         if word.startswith("-"):
             name, equals, inline = word.partition("=")
             if equals:
-                yield name, _const(inline, path, line, column + len(name) + 1)
+                yield _argument(name, inline, path, line, column + len(name) + 1, variables)
             elif index < len(words) and not words[index][0].startswith("-") and "=" not in words[index][0]:
                 value, value_line, value_column = words[index]
                 index += 1
-                yield name, _const(value, path, value_line, value_column)
+                yield _argument(name, value, path, value_line, value_column, variables)
             else:
-                yield name, Const(True, Location(path, line, column, line, column + len(word)))
+                yield LaunchArgument(name, Const(True, Location(path, line, column, line, column + len(word))), "")
+        elif word.startswith("~"):
+            yield LaunchArgument(word, Const(None, Location(path, line, column, line, column + len(word))), "")
         elif "=" in word:
             key, _, value = word.partition("=")
-            yield key.lstrip("+~"), _const(value, path, line, column + len(key) + 1)
+            yield _argument(key, value, path, line, column + len(key) + 1, variables)
         else:
-            yield "", _const(word, path, line, column)
+            yield _argument("", word, path, line, column, variables)
+
+
+def _argument(name: str, text: str, path: str, line: int, column: int, variables: dict[str, Const]) -> LaunchArgument:
+    """An argument's value; `$LR`, `${LR}`, `$(LR)` take where the variable is set, `${BS:-32}` its default."""
+    reference = _REFERENCE.match(text)
+    if reference is None:
+        return LaunchArgument(name, _const(text, path, line, column), "")
+    variable = reference.group(1) or reference.group(3) or reference.group(4)
+    if variable in variables:
+        return LaunchArgument(name, variables[variable], f"${variable}")
+    default = reference.group(2)
+    if default is not None and "$" not in default:
+        return LaunchArgument(name, _const(default, path, line, column + text.index(default)), f"${variable}")
+    return LaunchArgument(name, Const(None, Location(path, line, column, line, column + len(text))), f"${variable}")
 
 
 def _const(text: str, path: str, line: int, column: int) -> Const:

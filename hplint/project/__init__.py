@@ -108,7 +108,7 @@ class Run(_View):
         resolver = Resolver(project.index, project.configs, RunContext(spec.context, spec.launch))
         super().__init__(project, resolver, spec.paths)
         self.spec = spec
-        self._settings = RunSettings(project.index, project.configs, resolver, spec, project.is_training_config)
+        self._settings = RunSettings(project.index, resolver, spec, project.is_training_config)
 
     @property
     def name(self) -> str:
@@ -135,7 +135,7 @@ class Run(_View):
         return self._settings.batch_factors(batch)
 
     def optimizer_of(self, setting: Setting) -> str | None:
-        return optimizer_of(self._index, self._project.configs, self._resolver, setting)
+        return optimizer_of(self._index, self._resolver, setting)
 
 
 class Project(_View):
@@ -191,4 +191,4 @@ class Project(_View):
         return list(found)
 
     def optimizer_of(self, setting: Setting) -> str | None:
-        return optimizer_of(self.index, self.configs, self._resolver, setting)
+        return optimizer_of(self.index, self._resolver, setting)

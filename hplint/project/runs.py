@@ -13,10 +13,11 @@ own values, never the questions about a program (does it validate, schedule, eva
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from hplint.facts import Call, EntryPoint, LaunchCommand, Operation
+from hplint.project.compose import Composer
 from hplint.project.configs import ConfigReader, is_python_config
 from hplint.project.index import FactIndex
 from hplint.project.values import CONFIG_SUFFIXES, Resolver, import_closure
@@ -33,8 +34,13 @@ class RunSpec:
     launch: LaunchCommand | None  # the launch line, for a run started by one
     launcher: str | None  # the shell script or Makefile holding that line
     files: frozenset[str]  # the entry and the project files it imports, transitively
-    configs: frozenset[str]  # config files the run loads or is launched with
+    configs: frozenset[str]  # config files the run reads: its roots and the files they compose
+    roots: frozenset[str]  # configs the code loads or the launch line names, each composed on its own
     context: frozenset[str]  # files whose call sites and argument parsers its values may come from
+
+    @property
+    def is_program(self) -> bool:
+        return self.entry is not None or self.launch is not None
 
     @property
     def is_library(self) -> bool:
@@ -57,36 +63,49 @@ class RunSpec:
 
 
 def find_runs(
-    index: FactIndex, configs: ConfigReader, resolver: Resolver, is_training_config: Callable[[str], bool],
+    index: FactIndex, reader: ConfigReader, resolver: Resolver, is_training_config: Callable[[str], bool],
 ) -> tuple[RunSpec, ...]:
-    def configs_of(files: frozenset[str]) -> frozenset[str]:
-        found: set[str] = set()
+    def run(entry: str | None, launch: LaunchCommand | None, launcher: str | None, files: frozenset[str],
+            named: Iterable[str] = (), context: frozenset[str] | None = None) -> RunSpec:
+        roots = set(named)
         for path in files:
-            found |= resolver.configs_loaded_by(path)
-        return _with_composed(configs, found)
+            roots |= resolver.configs_loaded_by(path)
+        # A launch line's Hydra overrides choose group files: its configs are composed with them.
+        composer = resolver.composer if launch is None else Composer(index, reader, resolver.resolve, launch)
+        composed = {part for root in roots for part in composer.compose(root).files}
+        return RunSpec(entry, launch, launcher, files, frozenset(roots | composed), frozenset(roots),
+                       files if context is None else context)
 
     runs = []
     for entry in sorted(path for path, file in index.files.items() if file.language == "python" and _is_entry(index, path)):
-        files = import_closure(index, entry)
-        runs.append(RunSpec(entry, None, None, files, configs_of(files), files))
+        runs.append(run(entry, None, None, import_closure(index, entry)))
     for launcher, command in index.all_of(LaunchCommand):
         script = _launched_script(index, launcher, command)
         files = import_closure(index, script) if script is not None else frozenset()
-        named = frozenset(_named_configs(index, launcher, command, script))
-        configs_run = configs_of(files) | _with_composed(configs, named)
-        runs.append(RunSpec(script, command, launcher, files, configs_run, files))
-    imported = frozenset(path for run in runs for path in run.files)
+        runs.append(run(script, command, launcher, files, _named_configs(index, launcher, command, script)))
+    imported = frozenset(path for spec in runs for path in spec.files)
     for path, file in sorted(index.files.items()):
         if file.language == "python" and path not in imported and not is_python_config(file) and index.of_type(path, Call):
-            alone = frozenset({path})
-            runs.append(RunSpec(None, None, None, alone, configs_of(alone), import_closure(index, path)))
-    used = imported | frozenset(path for run in runs for path in run.configs)
-    for path, file in sorted(index.files.items()):
-        if path in used:
-            continue
-        if file.language == "python" and is_python_config(file) or file.language not in ("python", "shell") and is_training_config(path):
-            runs.append(RunSpec(None, None, None, frozenset(), frozenset({path}), frozenset({path})))
+            runs.append(run(None, None, None, frozenset({path}), context=import_closure(index, path)))
+    runs.extend(_configs_alone(index, resolver.composer, runs, is_training_config))
     return tuple(runs)
+
+
+def _configs_alone(
+    index: FactIndex, composer: Composer, runs: list[RunSpec], is_training_config: Callable[[str], bool],
+) -> Iterator[RunSpec]:
+    """A run for each config no program uses, unless it is a part (a base, a group file) of one of those."""
+    used = frozenset(path for spec in runs for path in spec.files | spec.configs)
+    candidates = [
+        path for path, file in sorted(index.files.items()) if path not in used and (
+            is_python_config(file) if file.language == "python" else file.language != "shell" and is_training_config(path)
+        )
+    ]
+    parts = {part for path in candidates for part in composer.compose(path).files if part != path}
+    for path in candidates:
+        if path not in parts:
+            composed = composer.compose(path).files
+            yield RunSpec(None, None, None, frozenset(), frozenset(composed | {path}), frozenset({path}), frozenset({path}))
 
 
 def _is_entry(index: FactIndex, path: str) -> bool:
@@ -134,22 +153,10 @@ def _launched_script(index: FactIndex, launcher: str, command: LaunchCommand) ->
 def _named_configs(index: FactIndex, launcher: str, command: LaunchCommand, script: str | None) -> Iterator[str]:
     """Config files a launch line passes: `train.py config/a.py`, `--config x.yaml`, `--deepspeed ds.json`."""
     here = _launch_folder(launcher, command)
-    for _, value in command.arguments:
-        written = value.value
+    for argument in command.arguments:
+        written = argument.value.value
         if not isinstance(written, str) or not written.endswith((*CONFIG_SUFFIXES, ".py")):
             continue
         found = index.find_file(written, here, python=written.endswith(".py"))
         if found is not None and found != script:
             yield found
-
-
-def _with_composed(configs: ConfigReader, found: set[str] | frozenset[str]) -> frozenset[str]:
-    """Configs and the Hydra group files their defaults lists compose, transitively."""
-    composed = set(found)
-    pending = list(found)
-    while pending:
-        for _, target in configs.defaults(pending.pop()):
-            if target is not None and target not in composed:
-                composed.add(target)
-                pending.append(target)
-    return frozenset(composed)

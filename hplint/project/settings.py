@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from hplint import catalogue
 from hplint.catalogue import names_evaluation
-from hplint.facts import Binding, Call, ConfigEntry, DictLiteral, Expr, FileFacts, Location, Operation, Scalar, Value
-from hplint.project.configs import ConfigReader, config_hyperparameter, is_hydra_defaults, is_python_config
+from hplint.facts import Call, Expr, Location, Operation, Scalar, Value
+from hplint.project.compose import Composed
+from hplint.project.configs import key_hyperparameter
 from hplint.project.index import FactIndex
 from hplint.project.runs import RunSpec
 from hplint.project.values import Resolver, written_name
@@ -42,11 +43,10 @@ class Setting:
 
 class RunSettings:
     def __init__(
-        self, index: FactIndex, configs: ConfigReader, resolver: Resolver, run: RunSpec,
+        self, index: FactIndex, resolver: Resolver, run: RunSpec,
         is_training_config: Callable[[str], bool],
     ) -> None:
         self._index = index
-        self._configs = configs
         self._resolver = resolver
         self._run = run
         self._is_training_config = is_training_config
@@ -61,13 +61,8 @@ class RunSettings:
         for path in sorted(self._run.files):
             for call in self._index.of_type(path, Call):
                 yield from self._settings_of_call(call)
-        for path in sorted(self._run.configs):
-            file = self._index.files[path]
-            if file.language == "python":
-                if is_python_config(file):
-                    yield from self._settings_of_python_config(file)
-            elif self._is_training_config(path):
-                yield from self._settings_of_config(file)
+        for root in sorted(self._run.roots):
+            yield from self._settings_of_config(root)
         yield from self._settings_of_launch()
         yield from self._settings_of_loops()
 
@@ -105,39 +100,31 @@ class RunSettings:
             return f"launch:{launch.location}"
         return None
 
-    def _settings_of_config(self, file: FileFacts) -> Iterator[Setting]:
-        written: set[Location] = set()  # a key merged in with `<<: *base` is written once
-        for entry in file.of_type(ConfigEntry):
-            hyperparameter = config_hyperparameter(entry)
-            if hyperparameter is None or is_hydra_defaults(entry.keys) or entry.value.location in written:
-                continue
-            written.add(entry.value.location)
-            value = self._configs.value(file.path, entry)
-            if value is None or not _is_number(value.value) and hyperparameter != "optimizer":
-                continue
-            role = "eval" if hyperparameter == "eval_batch_size" or any(
-                names_evaluation(key) for key in entry.keys[:-1]
-            ) else "train"
-            yield Setting(
-                hyperparameter, value, ".".join(entry.keys), entry.value.location, role,
-                in_config=True, group=file.path,
-            )
+    def _settings_of_config(self, root: str) -> Iterator[Setting]:
+        for composed in self._resolver.composer.documents(root):
+            yield from self._settings_of_composed(composed)
 
-    def _settings_of_python_config(self, file: FileFacts) -> Iterator[Setting]:
-        """MMEngine-style configs: `optim_wrapper = dict(optimizer=dict(type="SGD", lr=0.02))`."""
-        leaves: list[tuple[tuple[str, ...], str, Value]] = []
-        for binding in file.of_type(Binding):
-            for keys, expr in _dict_leaves((binding.name,), binding.expr):
-                hyperparameter = catalogue.hyperparameter_for_key(keys[-1])
-                value = self._resolver.resolve(expr, file.path) if hyperparameter is not None else None
-                if hyperparameter is not None and value is not None and _is_number(value.value):
-                    leaves.append((keys, hyperparameter, value))
-        inherits = any(binding.name == "_base_" for binding in file.of_type(Binding))
-        if not inherits and len({hyperparameter for _, hyperparameter, _ in leaves}) < _MIN_TRAINING_KEYS:
+    def _settings_of_composed(self, composed: Composed) -> Iterator[Setting]:
+        """The hyperparameters of a config as its framework composes it, each where it is written."""
+        root = composed.root
+        group = root if composed.document == 0 else f"{root}#{composed.document}"
+        found = [
+            (keys, hyperparameter, value) for keys, value in composed.leaves.items()
+            if (hyperparameter := key_hyperparameter(keys, value.value)) is not None
+            and (_is_number(value.value) or hyperparameter == "optimizer")
+        ]
+        if not self._reads_as_training(root, {hyperparameter for _, hyperparameter, _ in found}):
             return
-        for keys, hyperparameter, value in leaves:
+        for keys, hyperparameter, value in found:
             role = "eval" if hyperparameter == "eval_batch_size" or any(names_evaluation(key) for key in keys[:-1]) else "train"
-            yield Setting(hyperparameter, value, ".".join(keys), value.origin, role, in_config=True, group=file.path)
+            use = value.chain[0].location if value.chain else value.origin
+            yield Setting(hyperparameter, value, ".".join(keys), use, role, in_config=True, group=group)
+
+    def _reads_as_training(self, root: str, hyperparameters: set[str]) -> bool:
+        """A config the code loads, or one that sets two distinct hyperparameters once composed."""
+        if self._index.is_python(root):
+            return len(hyperparameters) >= _MIN_TRAINING_KEYS or self._run.is_program
+        return self._is_training_config(root) or len(hyperparameters) >= _MIN_TRAINING_KEYS
 
     def _settings_of_launch(self) -> Iterator[Setting]:
         """The devices a launch line starts."""
@@ -180,7 +167,7 @@ class RunSettings:
         return tuple(factors)
 
 
-def optimizer_of(index: FactIndex, configs: ConfigReader, resolver: Resolver, setting: Setting) -> str | None:
+def optimizer_of(index: FactIndex, resolver: Resolver, setting: Setting) -> str | None:
     """The optimizer (torch.optim class name) a learning-rate setting belongs to, when written."""
     if not setting.in_config:
         if setting.consumer in catalogue.TRAINING_ARGUMENTS_SHORT:
@@ -190,22 +177,14 @@ def optimizer_of(index: FactIndex, configs: ConfigReader, resolver: Resolver, se
         return catalogue.optimizer_named(setting.consumer)
     keys = tuple(setting.consumer.split("."))
     best: tuple[int, str] | None = None
-    for entry in configs.entries(setting.use.path).values():
-        if entry.keys[-1].lower() not in _OPTIMIZER_KEYS or not isinstance(entry.value.value, str):
+    for candidate, value in resolver.composer.of_group(setting.group).leaves.items():
+        if candidate[-1].lower() not in _OPTIMIZER_KEYS or not isinstance(value.value, str):
             continue
-        name = catalogue.optimizer_named(entry.value.value)
-        parent = entry.keys[:-1]
+        name = catalogue.optimizer_named(value.value)
+        parent = candidate[:-1]
         if name is not None and keys[: len(parent)] == parent and (best is None or len(parent) > best[0]):
             best = (len(parent), name)
     return best[1] if best is not None else None
-
-
-def _dict_leaves(keys: tuple[str, ...], expr: Expr) -> Iterator[tuple[tuple[str, ...], Expr]]:
-    if isinstance(expr, DictLiteral):
-        for key, inner in expr.items:
-            yield from _dict_leaves(keys + (key,), inner)
-    else:
-        yield keys, expr
 
 
 def _applies_to(factor: Setting, batch: Setting) -> bool:

@@ -19,6 +19,7 @@ from hplint.facts import (
     ArgumentDef, Arith, CallResult, ConfigFile, Const, DictLiteral, Expr, FunctionCall, FunctionReturn, Hop,
     LaunchCommand, Local, Lookup, Name, Parameter, ParsedArgs, Value,
 )
+from hplint.project.compose import Composer
 from hplint.project.configs import MAX_DEPTH, ConfigReader, config_number
 from hplint.project.index import FactIndex
 
@@ -39,15 +40,9 @@ class RunContext:
         if self.launch is None:
             return None
         wanted = {definition.flag, "--" + definition.dest, "--" + definition.dest.replace("_", "-")}
-        found = [value for name, value in self.launch.arguments if name in wanted]
+        found = [argument.value for argument in self.launch.arguments if argument.name in wanted]
         return found[-1] if found else None
 
-    def override(self, keys: tuple[str, ...]) -> Const | None:
-        """The launch line's Hydra override of a config key (`optim.lr=0.3`)."""
-        if self.launch is None:
-            return None
-        found = [value for name, value in self.launch.arguments if name and tuple(name.split(".")) == keys]
-        return found[-1] if found else None
 
 
 @dataclass(frozen=True)
@@ -86,6 +81,7 @@ class Resolver:
         self._memo: dict[tuple[int, str], _Resolved] = {}
         self._closures: dict[str, frozenset[str]] = {}
         self._loaded: dict[str, frozenset[str]] = {}
+        self.composer = Composer(index, configs, self.resolve, context.launch if context is not None else None)
 
     def resolve(self, expr: Expr | None, path: str) -> Value | None:
         """The value an expression has, with the chain it was reached through; None if unknown."""
@@ -184,21 +180,13 @@ class Resolver:
         return self._evaluate_name(key, container.path, depth + 1)
 
     def _config_lookup(self, node: _ConfigNode, key: str, depth: int) -> _Resolved:
-        """A key of a loaded config, through the Hydra groups its defaults list composes."""
+        """A key of a loaded config, as its framework composes it (with the launch line's overrides)."""
         keys = node.keys + (key,)
-        override = self._context.override(keys) if self._context is not None else None
-        if override is not None:
-            return _known(Value(override.value, override.location, ()))
-        for path, inner in self._configs.composition(node.path, keys):
-            entry = self._configs.entries(path).get(inner)
-            if entry is not None:
-                return self._configs.value(path, entry, depth)
-            listed = self._configs.listed(path, inner)
-            if listed is not None:
-                return listed
-            if self._configs.has_section(path, inner):
-                return _ConfigNode(node.path, keys)
-        return None
+        composed = self.composer.compose(node.path)
+        found = composed.get(keys) or composed.listed(keys)
+        if found is not None:
+            return _known(found)
+        return _ConfigNode(node.path, keys) if composed.has_section(keys) else None
 
     def _argument_default(self, path: str, dest: str, depth: int) -> _Resolved:
         here = [(path, definition) for definition in self._index.of_type(path, ArgumentDef) if definition.dest == dest]

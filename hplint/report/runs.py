@@ -25,7 +25,7 @@ def _run_json(run: Run) -> dict[str, Any]:
             "line": launch.location.line,
             "script": launch.script,
             "devices": launch.devices.value if launch.devices is not None else None,
-            "arguments": [[name, value.value] for name, value in launch.arguments],
+            "arguments": [[argument.name, argument.value.value] for argument in launch.arguments],
         },
     }
 

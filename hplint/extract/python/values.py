@@ -16,7 +16,7 @@ import libcst as cst
 from hplint import catalogue
 from hplint.extract.python.scope import FunctionMeaning, dotted
 from hplint.facts import (
-    ArgumentDef, Arith, CallResult, ConfigFile, Const, DictLiteral, Expr, FunctionCall, Local, Location,
+    ArgumentDef, Arith, CallResult, ConfigFile, ConfigUpdate, Const, DictLiteral, Expr, FunctionCall, Local, Location,
     Lookup, Name, Parameter, ParsedArgs, Unknown,
 )
 
@@ -93,14 +93,14 @@ class ValueSources:
         return Lookup(self.to_expr(node.value), key, source_text(node), None, location)
 
     def _sequence_expr(self: PythonExtractor, node: cst.Tuple | cst.List, location: Location) -> Expr:
-        """`(7, 7)` or `[30, 60, 90]` as one constant: kernel sizes, betas, milestones."""
-        values = []
-        for element in node.elements:
-            item = self.to_expr(element.value) if isinstance(element, cst.Element) else None
-            if not isinstance(item, Const) or isinstance(item.value, tuple):
-                return Unknown("a tuple hplint does not evaluate", location)
-            values.append(item.value)
-        return Const(tuple(values), location)
+        """`(7, 7)` or `[30, 60, 90]` as one constant (kernel sizes, betas, milestones); a list of config
+        dicts (`param_scheduler = [dict(...), dict(...)]`) as a dict keyed by position."""
+        items = [self.to_expr(element.value) if isinstance(element, cst.Element) else None for element in node.elements]
+        if all(isinstance(item, Const) and not isinstance(item.value, tuple) for item in items):
+            return Const(tuple(item.value for item in items), location)  # type: ignore[union-attr]
+        if items and all(isinstance(item, (Const, DictLiteral)) for item in items):
+            return DictLiteral(tuple((str(position), item) for position, item in enumerate(items)), location)  # type: ignore[misc]
+        return Unknown("a sequence hplint does not evaluate", location)
 
     def _dict_expr(self: PythonExtractor, node: cst.Dict, location: Location) -> Expr:
         items: list[tuple[str, Expr]] = []
@@ -115,6 +115,9 @@ class ValueSources:
 
     def _call_expr(self: PythonExtractor, node: cst.Call, location: Location) -> Expr:
         func = node.func
+        lazy = self._lazy_call(node, location)
+        if lazy is not None:
+            return lazy
         qualified = self.qualified_name(func)
         positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
         if qualified in catalogue.CONFIG_LOADERS and positional:
@@ -137,6 +140,18 @@ class ValueSources:
         if function is not None:
             return CallResult(function, location)
         return Unknown(f"the result of {dotted(func)}()", location)
+
+    def _lazy_call(self: PythonExtractor, node: cst.Call, location: Location) -> Optional[Expr]:
+        """detectron2's `L(torch.optim.SGD)(lr=0.02)`: a config node whose `_target_` is the class it builds."""
+        inner = node.func
+        if not (isinstance(inner, cst.Call) and len(inner.args) == 1 and inner.args[0].keyword is None):
+            return None
+        if not (self.qualified_name(inner.func) or "").endswith("LazyCall"):  # imported as L, usually
+            return None
+        built = inner.args[0].value
+        target = self.qualified_name(built) or dotted(built)
+        items = tuple((arg.keyword.value, self.to_expr(arg.value)) for arg in node.args if arg.keyword is not None)
+        return DictLiteral((("_target_", Const(target, self.location(built))), *items), location)
 
     def _opened_file(self: PythonExtractor, expr: Expr) -> Optional[ConfigFile]:
         """`open(path)` itself, or the name it was bound to (`with open(path) as f`)."""
@@ -207,6 +222,29 @@ class ValueSources:
             else:
                 args.append(self.to_expr(arg.value))
         return tuple(args), tuple(keywords)
+
+    def record_config_update(self: PythonExtractor, target: cst.BaseExpression, value: cst.BaseExpression, node: cst.CSTNode) -> None:
+        """`train.max_iter = 90000` in a config file: a key of an imported config object set anew."""
+        written = dotted(target)
+        if isinstance(target, cst.Attribute) and "?" not in written:
+            self.facts.append(ConfigUpdate(written, self.to_expr(value), False, self.location(node)))
+
+    def record_config_merge(self: PythonExtractor, node: cst.Call) -> None:
+        """`model.update(backbone=dict(arch="large"))` or `cfg.update(dict(...))`: keys merged into a config object."""
+        target = dotted(node.func.value) if isinstance(node.func, cst.Attribute) else "?"
+        if "?" in target:
+            return
+        if node.args and all(arg.keyword is not None for arg in node.args):
+            items = tuple((arg.keyword.value, self.to_expr(arg.value)) for arg in node.args if arg.keyword is not None)
+            merged: Expr = DictLiteral(items, self.location(node))
+        elif len(node.args) == 1 and node.args[0].keyword is None and not node.args[0].star:
+            merged = self.to_expr(node.args[0].value)
+        else:
+            return
+        self.facts.append(ConfigUpdate(target, merged, True, self.location(node)))
+
+    def reads_base(self: PythonExtractor, item: cst.BaseExpression) -> bool:
+        return isinstance(item, cst.Call) and (self.qualified_name(item.func) or dotted(item.func)).endswith("read_base")
 
     def record_function_call(self: PythonExtractor, node: cst.Call, function: str) -> None:
         args, keywords = self.call_arguments(node)

@@ -19,7 +19,7 @@ from hplint.extract.python.scope import (
 from hplint.extract.python.training import TrainingOperations
 from hplint.extract.python.values import ValueSources, source_text
 from hplint.facts import (
-    Binding as BindingFact, Call, ConfigFile, Const, EntryPoint, Expr, Fact, FunctionReturn, Import, Layer, Location,
+    BaseImport, Binding as BindingFact, Call, ConfigFile, Const, EntryPoint, Expr, Fact, FunctionReturn, Import, Layer, Location,
     ModelRef, ModuleImport, Parameter, ParsedArgs, Unknown,
 )
 
@@ -42,6 +42,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
         self._targets: dict[int, str] = {}  # id(call node) -> the name its result is bound to
         self._unconditional_ifs: set[int] = set()  # `if __name__ == "__main__":` blocks
         self._no_grad_withs: set[int] = set()
+        self._base_withs: set[int] = set()
         self._model_factories: dict[str, ModelMeaning] = {}  # module-level functions that return a model
 
     # ------------------------------------------------------------ where we are
@@ -307,10 +308,13 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
         if any(self.enters_no_grad(item.item) for item in node.items):
             self._no_grad_withs.add(id(node))
             self.context.no_grad += 1
+        if len(self._scopes) == 1 and any(self.reads_base(item.item) for item in node.items):
+            self._base_withs.add(id(node))  # MMEngine's `with read_base():` imports the configs it inherits
 
     def leave_With(self, original_node: cst.With) -> None:
         if id(original_node) in self._no_grad_withs:
             self.context.no_grad -= 1
+        self._base_withs.discard(id(original_node))
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is None:
@@ -334,6 +338,8 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         module = "." * len(node.relative) + (dotted(node.module) if node.module is not None else "")
+        if self._base_withs:
+            self.facts.append(BaseImport(module, self.location(node)))
         if isinstance(node.names, cst.ImportStar):
             self.facts.append(ModuleImport(module, self.location(node)))
             if not node.relative:
@@ -400,6 +406,8 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
             return
         self.record_grad_assignment(target, value, statement)
         self.record_lr_assignment(target, statement)
+        if len(self._scopes) == 1:
+            self.record_config_update(target, value, statement)
         names = list(_target_names(target))
         if names and isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "parse_known_args":
             self._bind(names[0], ParsedArgs(self.location(value)))  # args, unknown = parser.parse_known_args()
@@ -479,6 +487,8 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
         if isinstance(node.func, cst.Attribute):
             if node.func.attr.value == "add_argument":
                 self.record_argument(node)
+            elif node.func.attr.value == "update" and len(self._scopes) == 1:
+                self.record_config_merge(node)
             self.record_method_operation(node, node.func)
             return
         function = self.project_function(node.func)
