@@ -12,17 +12,23 @@ import re
 # Canonical hyperparameter -> config keys that set it (compared case-insensitively).
 HYPERPARAMETER_KEYS: dict[str, frozenset[str]] = {
     "lr": frozenset({"lr", "learning_rate", "base_lr", "learningrate"}),
+    # Per device (per process): what one forward pass holds.
     "batch_size": frozenset({
         "batch_size", "batchsize", "train_batch_size", "per_device_train_batch_size",
-        "train_micro_batch_size_per_gpu", "ims_per_batch", "micro_batch_size", "samples_per_gpu",
+        "train_micro_batch_size_per_gpu", "micro_batch_size", "samples_per_gpu", "batch_size_per_gpu",
     }),
+    # Every sample of an optimizer step, across devices and accumulation.
+    "global_batch_size": frozenset({"global_batch_size", "total_batch_size", "ims_per_batch", "effective_batch_size"}),
     "eval_batch_size": frozenset({
         "eval_batch_size", "val_batch_size", "test_batch_size", "valid_batch_size",
         "per_device_eval_batch_size",
     }),
     "epochs": frozenset({"epochs", "max_epochs", "num_epochs", "num_train_epochs", "n_epochs"}),
     "max_steps": frozenset({"max_steps", "max_iter", "max_iters", "num_steps", "train_steps"}),
-    "grad_accum": frozenset({"gradient_accumulation_steps", "accumulate_grad_batches", "grad_accum"}),
+    "grad_accum": frozenset({
+        "gradient_accumulation_steps", "accumulate_grad_batches", "grad_accum", "update_freq", "accumulative_counts",
+        "accumulation_steps", "grad_accumulation_steps",
+    }),
     "dropout": frozenset({"dropout", "drop_rate", "dropout_rate", "dropout_prob", "hidden_dropout_prob"}),
     "weight_decay": frozenset({"weight_decay", "wd"}),
     "momentum": frozenset({"momentum"}),
@@ -30,10 +36,14 @@ HYPERPARAMETER_KEYS: dict[str, frozenset[str]] = {
     "warmup": frozenset({"warmup_steps", "warmup_epochs", "warmup_ratio", "warmup_iters"}),
     "patience": frozenset({"patience", "early_stopping_patience"}),
     "devices": frozenset({"devices", "gpus", "num_gpus", "n_gpu", "num_processes", "nproc_per_node"}),
+    "nodes": frozenset({"num_nodes", "nnodes", "num_machines"}),
 }
 
-# Batch-size keys that already count every sample of an optimizer step, across devices.
-GLOBAL_BATCH_KEYS = frozenset({"ims_per_batch", "train_batch_size"})
+# Keys of a DeepSpeed config: beside them, `train_batch_size` is the global batch (micro × accumulation × GPUs).
+DEEPSPEED_KEYS = frozenset({
+    "train_micro_batch_size_per_gpu", "zero_optimization", "steps_per_print", "gradient_clipping", "fp16", "bf16",
+    "wall_clock_breakdown", "zero_allow_untested_optimizer",
+})
 
 # Section names under which a batch size belongs to evaluation, not to optimizer steps.
 EVALUATION_SECTIONS = frozenset({
@@ -79,6 +89,9 @@ CALL_HYPERPARAMETERS: dict[str, dict[str, str]] = {
         "devices": "devices", "gpus": "devices",
     } for trainer in LIGHTNING_TRAINERS},
 }
+
+# Parsers that fill dataclasses from `--learning_rate 2e-5 --per_device_train_batch_size 4` on the command line.
+ARGUMENT_DATACLASS_PARSERS = frozenset({"transformers.HfArgumentParser", "transformers.hf_argparser.HfArgumentParser"})
 
 TRAINING_ARGUMENTS_SHORT = frozenset(api.rpartition(".")[2] for api in TRAINING_ARGUMENTS)
 

@@ -366,7 +366,8 @@ class LaunchCommand:
     script: str  # as written: a path relative to `folder`, or a dotted module for `python -m`
     module: bool  # launched as `python -m script`
     folder: str  # where the line runs, relative to the launching file's folder: `cd b && python ...` -> b
-    arguments: tuple[LaunchArgument, ...]
+    arguments: tuple[LaunchArgument, ...]  # after the script: the script's own
+    options: tuple[LaunchArgument, ...]  # before the script: the launcher's (--config_file, --nproc_per_node)
     devices: Const | None  # --nproc_per_node / --num_processes / --num_gpus
     location: Location  # the script name on the command line
 

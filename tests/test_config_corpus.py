@@ -16,7 +16,7 @@ from hplint.project import Project
 
 CORPUS = Path(__file__).parent / "config_corpus"
 CASES = sorted(path for path in CORPUS.iterdir() if (path / "expected.json").is_file())
-HYPERPARAMETERS = ("lr", "batch_size", "eval_batch_size", "epochs", "grad_accum")
+HYPERPARAMETERS = ("lr", "batch_size", "global_batch_size", "eval_batch_size", "epochs", "grad_accum")
 RULES = {"HP101", "HP103", "HP002"}
 _EFFECTIVE = re.compile(r"= (\d+) samples per optimizer step")
 

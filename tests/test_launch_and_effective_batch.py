@@ -96,9 +96,10 @@ def test_accumulation_and_devices_in_one_config(project):
     [finding] = linted.findings("HP101")
     assert finding["line"] == 8
     assert finding["message"] == (
-        "batch_size=16 (key data.init_args.batch_size) × 4 accumulation steps (configs/lightning.yaml:3) "
-        "× 2 devices (configs/lightning.yaml:4) = 128 samples per optimizer step is above 32; "
-        "small minibatches generalise better, try 32 or fewer"
+        "batch_size=16 (key data.init_args.batch_size): 16 per device × 4 accumulation steps "
+        "(configs/lightning.yaml:3) × 2 devices (configs/lightning.yaml:4) = 128 samples per optimizer step, "
+        "above 32: small batches often generalise better (Masters & Luschi); to keep it large, scale the lr with "
+        "the batch and warm up (Goyal et al.)"
     )
 
 

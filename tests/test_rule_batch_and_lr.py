@@ -41,9 +41,10 @@ def test_literal_batch_size_fires_at_the_literal(project):
     [finding] = linted.findings("HP101")
     assert (finding["line"], finding["column"]) == (8, 53)
     assert finding["message"] == (
-        "DataLoader batch_size=256: 256 samples per optimizer step is above 32; "
-        "small minibatches generalise better, try 32 or fewer"
+        "DataLoader batch_size=256: 256 samples per optimizer step, above 32: small batches often generalise "
+        "better (Masters & Luschi); to keep it large, scale the lr with the batch and warm up (Goyal et al.)"
     )
+    assert finding["severity"] == "info"
     assert finding["source"] is None
 
 

@@ -8,12 +8,13 @@ from typing import Any
 
 from hplint import catalogue
 from hplint.checks import Rule
+from hplint.checks.loops import learns, loop_body
 from hplint.diagnostics import Diagnostic, Severity
 from hplint.facts import Call, ConfigEntry, Location, Operation
 from hplint.project import Project, Run, Setting
 
 
-_FACTOR_NAMES = {"grad_accum": "accumulation steps", "devices": "devices"}
+_FACTOR_NAMES = {"grad_accum": "accumulation steps", "devices": "devices", "nodes": "nodes"}
 
 
 def _number(setting: Setting) -> float | None:
@@ -66,16 +67,28 @@ def _once_per_value(settings: list[Setting], role: str | None = None) -> Iterato
 class LargeBatch(Rule):
     code = "HP101"
     name = "large-batch"
-    severity = Severity.WARNING
-    summary = "minibatch per optimizer step larger than max"
+    severity = Severity.INFO
+    summary = "samples per optimizer step above max (per device × accumulation × devices)"
     options = {"max": 32}
 
     per_run = True
 
     def check(self, project: Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         limit = options["max"]
+        steps = [setting for setting in project.settings("global_batch_size") if setting.in_config or project.trains]
+        for setting in _once_per_value(steps, role="train"):
+            size = _number(setting)
+            if size is not None and size > limit:
+                yield self.at_value(
+                    f"{_described(setting, setting.consumer.rpartition('.')[2])} is the global batch: "
+                    f"{format_number(size)} samples per optimizer step, {_ADVICE.format(limit=limit)}",
+                    setting.value, setting.use,
+                )
+        with_step_batch = {setting.group for setting in steps}
         candidates = [
-            setting for setting in project.settings("batch_size") if setting.in_config or project.trains
+            setting for setting in project.settings("batch_size")
+            if (setting.in_config or project.trains) and setting.group not in with_step_batch
+            and _feeds_optimizer_steps(project, setting)
         ]
         for setting in _once_per_value(candidates, role="train"):
             size = _number(setting)
@@ -85,17 +98,41 @@ class LargeBatch(Rule):
             total = math.prod([size, *(factor.value.value for factor in factors)])  # type: ignore[misc]
             if total <= limit:
                 continue
-            product = "".join(
-                f" × {factor.value.value} {_FACTOR_NAMES[factor.hyperparameter]} ({factor.value.origin})"
-                for factor in factors
-            )
-            per_step = f"{product} = {format_number(total)}" if factors else f": {format_number(total)}"
+            if factors:
+                product = "".join(f" × {factor.value.value} {_factor_source(factor)}" for factor in factors)
+                per_step = f": {format_number(size)} per device{product} = {format_number(total)}"
+            else:
+                per_step = f": {format_number(total)}"
             yield self.at_value(
-                f"{_described(setting, 'batch_size')}{per_step} samples per optimizer step is above {limit}; "
-                f"small minibatches generalise better, try {limit} or fewer",
+                f"{_described(setting, 'batch_size')}{per_step} samples per optimizer step, {_ADVICE.format(limit=limit)}",
                 setting.value,
                 setting.use,
             )
+
+
+_ADVICE = (
+    "above {limit}: small batches often generalise better (Masters & Luschi); to keep it large, scale the lr "
+    "with the batch and warm up (Goyal et al.)"
+)
+
+
+def _feeds_optimizer_steps(run: Run, setting: Setting) -> bool:
+    """A loader feeds steps unless every loop over it in the run learns nothing (a demo loop, a data check)."""
+    call = run.call_at(setting.use) if not setting.in_config else None
+    if call is None or call.api not in catalogue.DATA_LOADERS or not call.target:
+        return True
+    loops = [loop for loop in run.operations_of_kind("loop") if loop.subject.rpartition(".")[2] == call.target]
+    return not loops or any(
+        learns(loop_body(run.operations(loop.location.path, loop.scope), loop)) for loop in loops
+    )
+
+
+def _factor_source(factor: Setting) -> str:
+    """`8 devices (launch.sh:3)`, `8 devices (from the config's name 8xb32)`, `4 accumulation steps (train.py:9)`."""
+    name = _FACTOR_NAMES[factor.hyperparameter]
+    if factor.consumer.startswith("the config's name"):
+        return f"{name} (from {factor.consumer})"
+    return f"{name} ({factor.value.origin})"
 
 
 class LearningRateOutOfRange(Rule):

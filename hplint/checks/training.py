@@ -8,13 +8,13 @@ from typing import Any
 
 from hplint import catalogue
 from hplint.checks import Rule
+from hplint.checks.loops import LEARNING, loop_body
 from hplint.diagnostics import Diagnostic, Severity
 from hplint.facts import Call, ConfigEntry, ModelDef, Operation
 from hplint.catalogue import names_data, names_evaluation
 from hplint.project import Project, Run, written_name
 
 _ZEROING = frozenset({"zero_grad", "model_zero_grad", "grad_cleared"})
-_LEARNING = frozenset({"backward", "optimizer_step"})
 _EVAL_FUNCTION = re.compile(r"(^|_)(eval|evaluate|evaluation|validate|validation|val|test|predict|inference)(_|$)", re.IGNORECASE)
 _HELD_OUT_SPLITS = re.compile(r"^(val|valid|validation|dev|test|eval)", re.IGNORECASE)
 _SWITCHED_OFF = {"eval_strategy": "no", "evaluation_strategy": "no", "limit_val_batches": 0, "eval_period": 0}
@@ -173,7 +173,7 @@ class MissingZeroGrad(Rule):
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         for path, scope, operations in project.functions():
             kinds = {op.kind for op in operations}
-            if not _LEARNING <= kinds or kinds & _ZEROING:
+            if not LEARNING <= kinds or kinds & _ZEROING:
                 continue
             if _clears_gradients_elsewhere(project, path, scope):
                 continue
@@ -276,18 +276,9 @@ def _evaluation_loops(project: Run) -> Iterator[tuple[Operation, list[Operation]
         if not (names_evaluation(loop.subject) or (function and _EVAL_FUNCTION.search(function) and names_data(loop.subject))):
             continue
         operations = project.operations(loop.location.path, loop.scope)
-        body = _body(operations, loop)
-        if any(op.kind == "forward" for op in body) and not any(op.kind in _LEARNING for op in body):
+        body = loop_body(operations, loop)
+        if any(op.kind == "forward" for op in body) and not any(op.kind in LEARNING for op in body):
             yield loop, operations
-
-
-def _body(operations: list[Operation], loop: Operation) -> list[Operation]:
-    """The operations inside a loop (its own and those of loops nested in it)."""
-    inside = loop.loops + (loop.subject,)
-    return [
-        op for op in operations
-        if op.loops[: len(inside)] == inside and op.location.line >= loop.location.line and op is not loop
-    ]
 
 
 def _mode_before(operations: list[Operation], loop: Operation) -> str | None:

@@ -166,13 +166,14 @@ def _from_launcher(
     if script_index is None:
         return None
     script, line, column = words[script_index]
+    options = tuple(_options(path, words[1:script_index], variables))
     devices = None
-    for option in _options(path, words[1:script_index], variables):
+    for option in options:
         if option.name in _DEVICE_OPTIONS and isinstance(option.value.value, int):
             devices = option.value
     arguments = tuple(_options(path, _until_redirection(words[script_index + 1:]), variables))
     location = Location(path, line, column, line, column + len(script))
-    return LaunchCommand(script, module, folder, arguments, devices, location)
+    return LaunchCommand(script, module, folder, arguments, options, devices, location)
 
 
 def _until_redirection(words: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:

@@ -151,9 +151,10 @@ def _launched_script(index: FactIndex, launcher: str, command: LaunchCommand) ->
 
 
 def _named_configs(index: FactIndex, launcher: str, command: LaunchCommand, script: str | None) -> Iterator[str]:
-    """Config files a launch line passes: `train.py config/a.py`, `--config x.yaml`, `--deepspeed ds.json`."""
+    """Config files a launch line passes: `train.py config/a.py`, `--config x.yaml`, `--deepspeed ds.json`, and
+    the launcher's own (`accelerate launch --config_file zero3.yaml`)."""
     here = _launch_folder(launcher, command)
-    for argument in command.arguments:
+    for argument in (*command.options, *command.arguments):
         written = argument.value.value
         if not isinstance(written, str) or not written.endswith((*CONFIG_SUFFIXES, ".py")):
             continue

@@ -6,12 +6,14 @@ call, config file or launch line when one sets them, otherwise from one value th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from pathlib import PurePosixPath
 from dataclasses import dataclass
 
 from hplint import catalogue
 from hplint.catalogue import names_evaluation
-from hplint.facts import Call, Expr, Location, Operation, Scalar, Value
+from hplint.facts import ArgumentDef, Call, Expr, Hop, Location, Operation, Scalar, Value
 from hplint.project.compose import Composed
 from hplint.project.configs import key_hyperparameter
 from hplint.project.index import FactIndex
@@ -108,8 +110,9 @@ class RunSettings:
         """The hyperparameters of a config as its framework composes it, each where it is written."""
         root = composed.root
         group = root if composed.document == 0 else f"{root}#{composed.document}"
+        deepspeed = any(keys[0] in catalogue.DEEPSPEED_KEYS for keys in composed.leaves)
         found = [
-            (keys, hyperparameter, value) for keys, value in composed.leaves.items()
+            (keys, _global_in_deepspeed(hyperparameter, keys, deepspeed), value) for keys, value in composed.leaves.items()
             if (hyperparameter := key_hyperparameter(keys, value.value)) is not None
             and (_is_number(value.value) or hyperparameter == "optimizer")
         ]
@@ -119,6 +122,10 @@ class RunSettings:
             role = "eval" if hyperparameter == "eval_batch_size" or any(names_evaluation(key) for key in keys[:-1]) else "train"
             use = value.chain[0].location if value.chain else value.origin
             yield Setting(hyperparameter, value, ".".join(keys), use, role, in_config=True, group=group)
+        devices = _devices_in_name(root)
+        if found and devices is not None:
+            yield Setting("devices", devices, f"the config's name {PurePosixPath(root).stem}", devices.origin, "train",
+                          in_config=True, group=group)
 
     def _reads_as_training(self, root: str, hyperparameters: set[str]) -> bool:
         """A config the code loads, or one that sets two distinct hyperparameters once composed."""
@@ -127,13 +134,25 @@ class RunSettings:
         return self._is_training_config(root) or len(hyperparameters) >= _MIN_TRAINING_KEYS
 
     def _settings_of_launch(self) -> Iterator[Setting]:
-        """The devices a launch line starts."""
+        """The devices a launch line starts, and the TrainingArguments it passes to an HfArgumentParser script."""
         launch = self._run.launch
-        if launch is None or launch.devices is None:
+        if launch is None:
             return
-        devices = Value(launch.devices.value, launch.devices.location, ())
-        consumer = f"launch of {launch.script}"
-        yield Setting("devices", devices, consumer, launch.location, "train", in_config=False, group=f"launch:{launch.location}")
+        group = f"launch:{launch.location}"
+        if launch.devices is not None:
+            devices = Value(launch.devices.value, launch.devices.location, ())
+            yield Setting("devices", devices, f"launch of {launch.script}", launch.location, "train", in_config=False, group=group)
+        if not any(call.api in catalogue.ARGUMENT_DATACLASS_PARSERS for path in self._run.files for call in self._index.of_type(path, Call)):
+            return
+        parsed = {definition.flag for path in self._run.files for definition in self._index.of_type(path, ArgumentDef)}
+        for argument in launch.arguments:
+            hyperparameter = catalogue.hyperparameter_for_key(argument.name.lstrip("-").replace("-", "_"))
+            if hyperparameter is None or not _is_number(argument.value.value) or argument.name in parsed:
+                continue  # not a TrainingArguments field, or an argparse option the code reads itself
+            hops = (Hop(argument.name, argument.value.location),) + ((Hop(argument.variable, argument.value.location),) if argument.variable else ())
+            value = Value(argument.value.value, argument.value.location, hops)
+            role = "eval" if hyperparameter == "eval_batch_size" else "train"
+            yield Setting(hyperparameter, value, "TrainingArguments", launch.location, role, in_config=False, group=group)
 
     def _settings_of_loops(self) -> Iterator[Setting]:
         """`for epoch in range(EPOCHS)`: the number of epochs a manual loop trains."""
@@ -150,10 +169,10 @@ class RunSettings:
         A factor set in the same call, config file or launch as the batch wins; otherwise one
         value shared by the run. Device counts only count when written as numbers.
         """
-        if batch.in_config and batch.consumer.rpartition(".")[2].lower() in catalogue.GLOBAL_BATCH_KEYS:
+        if batch.hyperparameter == "global_batch_size":
             return ()
         factors = []
-        for name in ("grad_accum", "devices"):
+        for name in ("grad_accum", "devices", "nodes"):
             candidates = [
                 setting for setting in self.of(name)
                 if setting.role == "train" and _is_count(setting.value.value) and not (name == "devices" and setting.value.chain)
@@ -185,6 +204,24 @@ def optimizer_of(index: FactIndex, resolver: Resolver, setting: Setting) -> str 
         if name is not None and keys[: len(parent)] == parent and (best is None or len(parent) > best[0]):
             best = (len(parent), name)
     return best[1] if best is not None else None
+
+
+_DEVICES_IN_NAME = re.compile(r"(?:^|[_-])(\d+)xb(\d+)(?:[_-]|$)")
+
+
+def _devices_in_name(path: str) -> Value | None:
+    """MMEngine's naming: `resnet50_8xb32_in1k.py` trains on 8 GPUs with 32 samples each."""
+    match = _DEVICES_IN_NAME.search(PurePosixPath(path).stem)
+    if match is None or int(match.group(1)) < 1:
+        return None
+    return Value(int(match.group(1)), Location(path, 1, 1, 1, 1), ())
+
+
+def _global_in_deepspeed(hyperparameter: str, keys: tuple[str, ...], deepspeed: bool) -> str:
+    """DeepSpeed's `train_batch_size` is every sample of a step; elsewhere it is usually per device."""
+    if deepspeed and keys[-1].lower() == "train_batch_size" and len(keys) == 1:
+        return "global_batch_size"
+    return hyperparameter
 
 
 def _applies_to(factor: Setting, batch: Setting) -> bool:
