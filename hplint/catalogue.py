@@ -183,7 +183,14 @@ ADAPTIVE_DEFAULT_LR = {
     "Adamax": 2e-3, "Adadelta": 1.0, "SparseAdam": 1e-3, "Adafactor": 1e-2,
 }
 NON_ADAPTIVE_OPTIMIZERS = frozenset({"SGD", "ASGD"})
-_OPTIMIZER_NAMES = {name.lower(): name for name in (*ADAPTIVE_DEFAULT_LR, *NON_ADAPTIVE_OPTIMIZERS, "LBFGS", "Rprop")}
+# Optimizers that scale each layer's step by its own trust ratio: the configured lr is not the step size.
+LAYERWISE_SCALED_OPTIMIZERS = frozenset({"LARS", "LARC"})
+_OPTIMIZER_NAMES = {
+    name.lower(): name
+    for name in (*ADAPTIVE_DEFAULT_LR, *NON_ADAPTIVE_OPTIMIZERS, *LAYERWISE_SCALED_OPTIMIZERS, "LBFGS", "Rprop")
+}
+# Schedules under which the configured lr is a multiplier (peak = lr / sqrt(d_model · warmup)), not a rate.
+INVERSE_SQRT_SCHEDULE = re.compile(r"noam|inverse_?sqrt|inversesquareroot|rsqrt", re.IGNORECASE)
 
 
 def optimizer_named(text: str) -> str | None:

@@ -10,6 +10,10 @@ def test_mmengine_python_config(project):
             optim_wrapper = dict(
                 type='OptimWrapper',
                 optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0001))
+            param_scheduler = [
+                dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500),
+                dict(type='MultiStepLR', begin=0, end=12, by_epoch=True, milestones=[8, 11], gamma=0.1),
+            ]
         """,
         "configs/retinanet/retinanet_r50_fpn_1x_coco.py": """
             _base_ = ['../_base_/schedules/schedule_1x.py']

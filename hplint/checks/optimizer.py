@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -10,7 +11,7 @@ from hplint import catalogue
 from hplint.checks import Rule
 from hplint.checks.loops import learns, loop_body
 from hplint.diagnostics import Diagnostic, Severity
-from hplint.facts import Call, ConfigEntry, Location, Operation
+from hplint.facts import Call, Location, Operation
 from hplint.project import Project, Run, Setting
 
 
@@ -95,14 +96,16 @@ class LargeBatch(Rule):
             if size is None:
                 continue
             factors = project.batch_factors(setting)
+            unknown = project.unknown_factors(setting)
             total = math.prod([size, *(factor.value.value for factor in factors)])  # type: ignore[misc]
             if total <= limit:
                 continue
-            if factors:
-                product = "".join(f" × {factor.value.value} {_factor_source(factor)}" for factor in factors)
-                per_step = f": {format_number(size)} per device{product} = {format_number(total)}"
-            else:
-                per_step = f": {format_number(total)}"
+            product = "".join(f" × {factor.value.value} {_factor_source(factor)}" for factor in factors)
+            product += "".join(f" × unknown {_FACTOR_NAMES[name]} ({where})" for name, where in unknown)
+            equals = "≥" if unknown else "="
+            per_step = f": {format_number(size)} per device{product} {equals} {format_number(total)}" if product else (
+                f": {format_number(total)}"
+            )
             yield self.at_value(
                 f"{_described(setting, 'batch_size')}{per_step} samples per optimizer step, {_ADVICE.format(limit=limit)}",
                 setting.value,
@@ -156,7 +159,7 @@ class LearningRateOutOfRange(Rule):
                     f"{described} is not positive: nothing is learned; start from 0.01 (SGD) or 1e-3 (Adam)",
                     setting.value, setting.use, Severity.ERROR,
                 )
-            elif lr > high:
+            elif lr > high and project.optimizer_of(setting) not in catalogue.LAYERWISE_SCALED_OPTIMIZERS:
                 yield self.at_value(
                     f"{described} is above {format_number(high)}: updates overshoot and the loss diverges; "
                     "try log-spaced values from 0.1 down",
@@ -224,7 +227,7 @@ def _training_epochs(project: Project) -> Setting | None:
     return epochs[0] if len(values) == 1 else None
 
 
-def _has_schedule(project: Project) -> bool:
+def _has_schedule(project: Run) -> bool:
     if any(call.api.startswith(catalogue.SCHEDULER_MODULES) for _, call in project.all_of(Call)):
         return True
     if any(op.kind in ("scheduler_step", "lr_assignment") for _, op in project.all_of(Operation)):
@@ -232,13 +235,10 @@ def _has_schedule(project: Project) -> bool:
     for setting in project.settings("lr"):
         if not setting.in_config and setting.consumer in catalogue.TRAINING_ARGUMENTS_SHORT:
             return True  # Hugging Face decays linearly unless told otherwise
-    for path, file in project.files.items():
-        if file.language in ("python", "shell") or not project.is_training_config(path):
-            continue
-        for entry in file.of_type(ConfigEntry):
-            if any(key.lower() in catalogue.SCHEDULE_CONFIG_KEYS for key in entry.keys) and entry.value.value != "constant":
-                return True
-    return False
+    return any(
+        any(key.lower() in catalogue.SCHEDULE_CONFIG_KEYS for key in keys) and value.value not in ("constant", None)
+        for keys, value in project.config_leaves()
+    )
 
 
 class ConstantLearningRate(Rule):
@@ -256,17 +256,31 @@ class ConstantLearningRate(Rule):
         epochs = _training_epochs(project)
         if epochs is None or (_number(epochs) or 0) < options["min-epochs"] or _has_schedule(project):
             return
-        optimizers = sorted(project.calls(catalogue.OPTIMIZERS), key=lambda call: (call.location.path, call.location.line))
-        if not optimizers or any(call.api.rpartition(".")[2] not in catalogue.NON_ADAPTIVE_OPTIMIZERS for call in optimizers):
-            return  # no optimizer in code, or an adaptive one may be the one that runs
-        for call in optimizers[:1]:
-            yield self.diagnostic(
-                f"{call.api.rpartition('.')[2]} trains for {format_number(_number(epochs))} epochs ({epochs.value.origin}) at a "
-                "constant learning rate; SGD needs a decaying step size to settle (Robbins–Monro): add a "
-                "schedule such as StepLR or CosineAnnealingLR",
-                call.location,
-                epochs.value.origin,
-            )
+        optimizers = _optimizers(project)
+        if not optimizers or any(name not in catalogue.NON_ADAPTIVE_OPTIMIZERS for name, _ in optimizers):
+            return  # no optimizer known, or an adaptive one may be the one that runs
+        name, where = optimizers[0]
+        yield self.diagnostic(
+            f"{name} trains for {format_number(_number(epochs))} epochs ({epochs.value.origin}) at a "
+            "constant learning rate; SGD needs a decaying step size to settle (Robbins–Monro): add a "
+            "schedule such as StepLR or CosineAnnealingLR",
+            where,
+            epochs.value.origin,
+        )
+
+
+def _optimizers(run: Run) -> list[tuple[str, Location]]:
+    """The optimizers a run builds: in code, or named in its configs (placed at their lr)."""
+    found = [
+        (call.api.rpartition(".")[2], call.location)
+        for call in sorted(run.calls(catalogue.OPTIMIZERS), key=lambda call: (call.location.path, call.location.line))
+    ]
+    for setting in run.settings("lr"):
+        if setting.in_config:
+            name = run.optimizer_of(setting)
+            if name is not None:
+                found.append((name, setting.value.origin))
+    return found
 
 
 class LearningRateVanishes(Rule):
@@ -284,8 +298,8 @@ class LearningRateVanishes(Rule):
         if not total:
             return
         floor, at = options["floor"], options["at"]
-        for call in project.calls(catalogue.DECAYING_SCHEDULERS):
-            described = _decay(project, call, floor)
+        for schedule in [*_code_schedules(project), *_config_schedules(project)]:
+            described = _decay(schedule, floor)
             if described is None:
                 continue
             text, steps = described
@@ -293,42 +307,95 @@ class LearningRateVanishes(Rule):
                 continue
             yield self.diagnostic(
                 f"{text} over {format_number(total)} epochs ({epochs.value.origin}): lr falls below "
-                f"{format_number(floor)} × initial after {steps} {'epochs' if _per_epoch(project, call) else 'scheduler steps'}, "
+                f"{format_number(floor)} × initial after {steps} {'epochs' if schedule.per_epoch else 'scheduler steps'}, "
                 f"before {at:.0%} of training; the steps must not sum to a finite value (Robbins–Monro): "
                 "decay more slowly or later",
-                call.location,
+                schedule.location,
                 epochs.value.origin,
             )
 
 
-def _decay(project: Project, call: Call, floor: float) -> tuple[str, int] | None:
-    """`("ExponentialLR(gamma=0.5)", 10)`: the schedule and the step its factor drops below floor."""
-    short = call.api.rpartition(".")[2]
-    path = call.location.path
-    gamma_value = project.resolve(call.argument("gamma", 2 if short != "ExponentialLR" else 1), path)
-    gamma = gamma_value.value if gamma_value is not None else (0.1 if short in ("StepLR", "MultiStepLR") else None)
+@dataclass(frozen=True)
+class _Schedule:
+    """A decaying schedule as written: its class, its parameters, where, and whether it steps once per epoch."""
+
+    name: str  # StepLR | MultiStepLR | ExponentialLR
+    gamma: object
+    step_size: object
+    milestones: object
+    location: Location
+    per_epoch: bool
+
+
+def _code_schedules(run: Run) -> Iterator[_Schedule]:
+    for call in run.calls(catalogue.DECAYING_SCHEDULERS):
+        short = call.api.rpartition(".")[2]
+        path = call.location.path
+        gamma = run.resolve(call.argument("gamma", 2 if short != "ExponentialLR" else 1), path)
+        step = run.resolve(call.argument("step_size", 1), path)
+        milestones = run.resolve(call.argument("milestones", 1), path)
+        yield _Schedule(
+            short, gamma.value if gamma is not None else _DEFAULT_GAMMA.get(short),
+            step.value if step is not None else None, milestones.value if milestones is not None else None,
+            call.location, _per_epoch(run, call),
+        )
+
+
+def _config_schedules(run: Run) -> Iterator[_Schedule]:
+    """`lr_scheduler: {class_path: ...StepLR, init_args: {step_size: 10}}`, MMEngine's `param_scheduler`, ..."""
+    leaves = dict(run.config_leaves())
+    for keys, value in leaves.items():
+        short = str(value.value).rpartition(".")[2]
+        if keys[-1] not in _CLASS_KEYS or short not in _DECAYING:
+            continue
+        section = keys[:-1]
+        found = {
+            candidate[-1]: item.value for candidate, item in leaves.items()
+            if candidate[:-1] in (section, section + ("init_args",), section + ("params",), section + ("args",))
+        }
+        milestones = tuple(
+            item.value for candidate, item in sorted(leaves.items(), key=lambda pair: pair[0])
+            if candidate[:-1] in (section + ("milestones",), section + ("init_args", "milestones"))
+        ) or None
+        per_epoch = found.get("by_epoch", True) is not False and found.get("interval", "epoch") == "epoch"
+        yield _Schedule(
+            short, found.get("gamma", _DEFAULT_GAMMA.get(short)), found.get("step_size"), milestones,
+            value.origin, per_epoch,
+        )
+
+
+_DECAYING = frozenset({"StepLR", "MultiStepLR", "ExponentialLR"})
+_DEFAULT_GAMMA = {"StepLR": 0.1, "MultiStepLR": 0.1}
+_CLASS_KEYS = frozenset({"type", "name", "class_path", "_target_"})
+
+
+def _decay(schedule: _Schedule, floor: float) -> tuple[str, int] | None:
+    """`("ExponentialLR(gamma=0.5)", 10)`: the schedule and the step its factor drops below the floor."""
+    gamma = schedule.gamma
     if not isinstance(gamma, (int, float)) or isinstance(gamma, bool) or not 0 < gamma < 1:
         return None
     # The first step whose factor gamma**k is strictly below the floor (thresholds are strict).
     decays = math.floor(math.log(floor) / math.log(gamma) + 1e-9) + 1
-    if short == "ExponentialLR":
+    if schedule.name == "ExponentialLR":
         return f"ExponentialLR(gamma={format_number(gamma)})", decays
-    if short == "StepLR":
-        step = project.resolve(call.argument("step_size", 1), path)
-        if step is None or not isinstance(step.value, int) or step.value <= 0:
+    if schedule.name == "StepLR":
+        step = schedule.step_size
+        if not isinstance(step, int) or isinstance(step, bool) or step <= 0:
             return None
-        return f"StepLR(step_size={step.value}, gamma={format_number(gamma)})", decays * step.value
-    milestones = project.resolve(call.argument("milestones", 1), path)
-    if milestones is None or not isinstance(milestones.value, tuple) or len(milestones.value) < decays:
+        return f"StepLR(step_size={step}, gamma={format_number(gamma)})", decays * step
+    milestones = schedule.milestones
+    if not isinstance(milestones, tuple) or len(milestones) < decays or not all(
+        isinstance(item, (int, float)) and not isinstance(item, bool) for item in milestones
+    ):
         return None
-    at = sorted(milestones.value)[decays - 1]
-    return f"MultiStepLR(milestones={list(milestones.value)}, gamma={format_number(gamma)})", int(at)
+    at = sorted(milestones)[decays - 1]  # type: ignore[type-var]
+    return f"MultiStepLR(milestones={list(milestones)}, gamma={format_number(gamma)})", int(at)  # type: ignore[arg-type]
 
 
-def _per_epoch(project: Project, call: Call) -> bool:
+def _per_epoch(project: Run, call: Call) -> bool:
     """A scheduler stepped inside a loop over batches steps per batch; otherwise per epoch."""
-    for _, op in project.all_of(Operation):
-        if op.kind == "scheduler_step" and (call.target is None or op.subject.rpartition(".")[2] == call.target):
+    for op in project.operations_of_kind("scheduler_step"):
+        if call.target is None or op.subject.rpartition(".")[2] == call.target:
             return all(loop.startswith("range(") or "epoch" in loop.lower() for loop in op.loops)
     return True
 
@@ -363,7 +430,7 @@ class NoEarlyStopping(Rule):
 
 
 
-def _stops_early_or_keeps_best(project: Project) -> bool:
+def _stops_early_or_keeps_best(project: Run) -> bool:
     for _, call in project.all_of(Call):
         if call.api in catalogue.EARLY_STOPPING:
             return True
@@ -379,13 +446,11 @@ def _stops_early_or_keeps_best(project: Project) -> bool:
             return True
     if any(_early_stopping_key(project, setting) for setting in project.settings("patience")):
         return True
-    for path, entry in project.all_of(ConfigEntry):
-        if not project.is_training_config(path):
-            continue
-        joined = ".".join(entry.keys).lower()
-        if "earlystopping" in str(entry.value.value).lower() or "early_stop" in joined or (
-            entry.keys[-1] == "load_best_model_at_end" and entry.value.value is True
-        ) or ("checkpoint" in joined and entry.keys[-1] == "monitor"):
+    for keys, value in project.config_leaves():
+        joined = ".".join(keys).lower()
+        if "earlystopping" in str(value.value).lower() or "early_stop" in joined or (
+            keys[-1] == "load_best_model_at_end" and value.value is True
+        ) or ("checkpoint" in joined and keys[-1] == "monitor" and value.value):
             return True
     return False
 
@@ -431,13 +496,12 @@ class ImpatientEarlyStopping(Rule):
             )
 
 
-def _early_stopping_key(project: Project, setting: Setting) -> bool:
+def _early_stopping_key(project: Run, setting: Setting) -> bool:
     """`early_stopping.patience`, `early_stopping_patience`, or a callback whose class_path is an EarlyStopping."""
     if "early" in setting.consumer.lower():
         return True
     keys = tuple(setting.consumer.split("."))
-    if len(keys) >= 2 and keys[-2] == "init_args":
-        for _, entry in project.all_of(ConfigEntry):
-            if entry.value.location.path == setting.use.path and entry.keys == keys[:-2] + ("class_path",):
-                return "earlystopping" in str(entry.value.value).lower()
+    if setting.in_config and len(keys) >= 2 and keys[-2] == "init_args":
+        class_path = project.config_of(setting).get(keys[:-2] + ("class_path",))
+        return class_path is not None and "earlystopping" in str(class_path.value).lower()
     return False

@@ -44,7 +44,7 @@ class ConfigParseError(Rule):
             if error.language == "python" or error.templated:
                 continue
             path = error.location.path
-            if path not in project.loaded_configs and not _looks_like_config(path):
+            if path not in project.loaded_configs and (not _looks_like_config(path) or project.is_other_tools(path)):
                 continue
             yield self.diagnostic(
                 f"cannot parse {error.language.upper()}: {error.message} (line {error.location.line}, "

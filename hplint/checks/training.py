@@ -10,7 +10,7 @@ from hplint import catalogue
 from hplint.checks import Rule
 from hplint.checks.loops import LEARNING, loop_body
 from hplint.diagnostics import Diagnostic, Severity
-from hplint.facts import Call, ConfigEntry, ModelDef, Operation
+from hplint.facts import Call, ModelDef, Operation
 from hplint.catalogue import names_data, names_evaluation
 from hplint.project import Project, Run, written_name
 
@@ -50,7 +50,7 @@ class NoValidation(Rule):
 _CALLED = {"backward": "backward", "optimizer_step": "step", "fit": "fit", "trainer_train": "train"}
 
 
-def holds_out(project: Project) -> bool:
+def holds_out(project: Run) -> bool:
     """Anything that holds out validation or test data: a split, a loader, eval_dataset, a config section.
 
     When the run switches evaluation off (eval_strategy "no", limit_val_batches 0, EVAL_PERIOD 0),
@@ -71,12 +71,7 @@ def holds_out(project: Project) -> bool:
             return True
         if op.scope.rpartition(".")[2] in _LIGHTNING_EVAL_HOOKS:
             return True
-    for path, file in project.files.items():
-        if file.language == "python" or not project.is_training_config(path):
-            continue
-        if any(_entry_holds_out(entry) for entry in file.of_type(ConfigEntry)):
-            return True
-    return False
+    return any(_key_holds_out(keys, value.value) for keys, value in project.config_leaves())
 
 
 def _names_held_out_data(name: str) -> bool:
@@ -85,22 +80,17 @@ def _names_held_out_data(name: str) -> bool:
     return len(words) > 1 or words[0].lower() in ("holdout", "heldout", "validation")
 
 
-def _evaluation_switched_off(project: Project) -> bool:
+def _evaluation_switched_off(project: Run) -> bool:
     for _, call in project.all_of(Call):
         for keyword, value in call.keywords:
             if keyword.lower() in _SWITCHED_OFF or keyword == "EVAL_PERIOD":
                 resolved = project.resolve(value, call.location.path)
                 if resolved is not None and _is_off(keyword, resolved.value):
                     return True
-    for path, file in project.files.items():
-        if file.language in ("python", "shell") or not project.is_training_config(path):
-            continue
-        for entry in file.of_type(ConfigEntry):
-            if (entry.keys[-1].lower() in _SWITCHED_OFF or entry.keys[-1] == "EVAL_PERIOD") and _is_off(
-                entry.keys[-1], entry.value.value
-            ):
-                return True
-    return False
+    return any(
+        (keys[-1].lower() in _SWITCHED_OFF or keys[-1] == "EVAL_PERIOD") and _is_off(keys[-1], value.value)
+        for keys, value in project.config_leaves()
+    )
 
 
 def _is_off(key: str, value: object) -> bool:
@@ -127,14 +117,14 @@ def _call_holds_out(call: Call) -> bool:
     return False
 
 
-def _entry_holds_out(entry: ConfigEntry) -> bool:
-    key = entry.keys[-1].lower()
-    value = entry.value.value
-    if key in _SWITCHED_OFF or entry.keys[-1] == "EVAL_PERIOD":
+def _key_holds_out(keys: tuple[str, ...], value: object) -> bool:
+    """`val_check_interval: 1.0`, `eval_strategy: epoch`, a `val:` or `test_dataloader:` section of a config."""
+    key = keys[-1].lower()
+    if key in _SWITCHED_OFF or keys[-1] == "EVAL_PERIOD":
         return value not in (_SWITCHED_OFF.get(key, 0), 0, "no", None)
     if key in ("val_check_interval", "eval_steps", "val_interval", "do_eval", "validation_split"):
         return value not in (0, False, None, "no")
-    return any(names_evaluation(part) for part in entry.keys[:-1] if not part.isdigit())
+    return any(names_evaluation(part) for part in keys[:-1] if not part.isdigit())
 
 
 class InputNotNormalized(Rule):

@@ -25,6 +25,8 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_ENTRIES = 20_000  # leaves read from one config; past this it is data, not a config
 _TEMPLATE_MARKERS = ("{{", "{%")
+# `"train_micro_batch_size_per_gpu": BATCH_SIZE_PER_GPU,`: a value a script fills in with sed before the run
+_PLACEHOLDER = re.compile(r":\s*\$?\{?[A-Z][A-Z0-9_]{2,}\}?\s*[,}\]\n]")
 _MAX_INTEGER = 10**100  # larger integers are data (ids, hashes), never hyperparameters
 _MAX_INTEGER_DIGITS = 100
 
@@ -256,7 +258,7 @@ def _extract_json(path: str, text: str, templated: bool) -> list[Fact]:
         data = json.loads(text, parse_int=_json_integer)
     except json.JSONDecodeError as error:
         location = Location(path, error.lineno, error.colno, error.lineno, error.colno)
-        return [ParseError("json", error.msg, location, templated)]
+        return [ParseError("json", error.msg, location, templated or bool(_PLACEHOLDER.search(text)))]
     except RecursionError:
         return [ParseError("json", "nested too deeply", Location(path, 1, 1, 1, 1), templated)]
     positions = _json_key_positions(text)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Iterator
 from functools import cached_property
-from pathlib import PurePosixPath
 from typing import TypeVar
 
 from hplint.facts import Call, Expr, FileFacts, Location, Operation, ParseError, Value
@@ -100,6 +99,10 @@ class _View:
     def is_training_config(self, path: str) -> bool:
         return self._project.is_training_config(path)
 
+    def is_other_tools(self, path: str) -> bool:
+        """A CI pipeline, a Kubernetes manifest, a Helm chart, an editor's or a JavaScript tool's file."""
+        return self._project.configs.is_other_tools(path)
+
 
 class Run(_View):
     """One program: what its entry point imports, the configs it loads, the launch line that starts it."""
@@ -131,8 +134,20 @@ class Run(_View):
     def settings(self, hyperparameter: str) -> list[Setting]:
         return self._settings.of(hyperparameter)
 
+    def config_leaves(self) -> Iterator[tuple[tuple[str, ...], Value]]:
+        """Every key of every config the run reads, as its framework composes it (a base's keys included)."""
+        for composed in self._settings.configs():
+            yield from composed.leaves.items()
+
+    def config_of(self, setting: Setting) -> dict[tuple[str, ...], Value]:
+        """The composed config a config setting comes from, to read the keys beside it."""
+        return self._resolver.composer.of_group(setting.group).leaves
+
     def batch_factors(self, batch: Setting) -> tuple[Setting, ...]:
         return self._settings.batch_factors(batch)
+
+    def unknown_factors(self, batch: Setting) -> list[tuple[str, Location]]:
+        return self._settings.unknown_factors(batch)
 
     def optimizer_of(self, setting: Setting) -> str | None:
         return optimizer_of(self._index, self._resolver, setting)
@@ -177,7 +192,7 @@ class Project(_View):
         known = self._training_configs.get(path)
         if known is None:
             file = self.index.files.get(path)
-            known = file is not None and file.language not in ("python", "shell") and PurePosixPath(path).name != "pyproject.toml" and (
+            known = file is not None and file.language not in ("python", "shell") and not self.configs.is_other_tools(path) and (
                 path in self.loaded_configs or self.configs.sets_training_keys(path)
             )
             self._training_configs[path] = known

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from hplint.facts import (
     BaseImport, Binding, ConfigPackage, ConfigUpdate, DictLiteral, Expr, Hop, Import, LaunchCommand, Location, Name,
-    Value,
+    Unknown, Value,
 )
 from hplint.project.configs import MAX_DEPTH, ConfigReader, config_number, is_python_config
 from hplint.project.index import FactIndex
@@ -44,6 +44,7 @@ class Composed:
     leaves: Leaves
     files: frozenset[str]
     document: int = 0  # of a YAML file of several documents (a sweep): each is a config of its own
+    unknown: tuple[tuple[tuple[str, ...], Location], ...] = ()  # keys set to what no reader can know, and where
 
     def get(self, keys: tuple[str, ...]) -> Value | None:
         return self.leaves.get(keys)
@@ -89,6 +90,27 @@ class Composer:
         first, *others = self._reader.documents(root)
         further = [Composed(root, self._own_leaves(root, document), frozenset({root}), document) for document in others]
         return [self.compose(root), *further]
+
+    def configurator(self, script: str, configs: list[str]) -> Composed:
+        """nanoGPT's configurator: the script's module-level values, then each config file the launch line
+        names, then its `--key=value` arguments. A value the script assigns again after the configurator
+        ran (`gradient_accumulation_steps //= world_size`) is unknown, whatever the config says."""
+        leaves, files = self._python_config(script)
+        for config in configs:
+            composed = self.compose(config)
+            files |= composed.files
+            leaves = merge(leaves, _through(composed.leaves, Hop(f"config {config}", self._launch_location())))
+        for argument in self._launch.arguments if self._launch is not None else ():
+            if argument.name.startswith("--") and argument.value.value is not None:
+                keys = (argument.name[2:],)
+                leaves[keys] = Value(argument.value.value, argument.value.location, (Hop(argument.name, argument.value.location),))
+        reassigned = [
+            ((binding.name,), binding.location) for binding in self._index.of_type(script, Binding)
+            if isinstance(binding.expr, Unknown) and "assigned" in binding.expr.reason
+        ]
+        changed = {keys for keys, _ in reassigned}
+        kept = {keys: value for keys, value in leaves.items() if keys[:1] not in changed}
+        return Composed(script, kept, frozenset(files), 0, tuple(reassigned))
 
     def of_group(self, group: str) -> Composed:
         """The config a setting's group names: `path`, or `path#2` for a further document."""

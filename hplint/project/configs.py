@@ -17,6 +17,16 @@ _MIN_TRAINING_KEYS = 2  # distinct hyperparameters that make a config a training
 _INHERITANCE_KEYS = frozenset({"_BASE_", "_base_"})
 _INTERPOLATION = re.compile(r"\$\{(\.*[A-Za-z_][\w.]*)\}")
 _CONFIG_FOLDERS = frozenset({"configs", "config", "conf"})
+_OTHER_TOOLS_FILES = frozenset({
+    ".gitlab-ci.yml", ".travis.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml", "appveyor.yml",
+    "cloudbuild.yaml", "codecov.yml", ".codecov.yml", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml",
+    "mkdocs.yml", "docker-compose.yml", "docker-compose.yaml", "compose.yaml", "environment.yml", "environment.yaml",
+    ".readthedocs.yml", ".readthedocs.yaml", "package.json", "package-lock.json", "composer.json", "lerna.json",
+    "renovate.json", ".babelrc", "chart.yaml", "pyproject.toml", "poetry.lock", "cargo.toml", "netlify.toml",
+    "dependabot.yml", "citation.cff",
+})
+_OTHER_TOOLS_PREFIXES = ("tsconfig", "jsconfig", ".eslintrc", ".prettierrc", ".stylelintrc", "tslint")
+_OTHER_TOOLS_FOLDERS = frozenset({".github", ".circleci", ".gitlab", ".vscode", ".devcontainer", ".idea", "templates"})
 
 
 class ConfigReader:
@@ -41,6 +51,18 @@ class ConfigReader:
     def has_defaults(self, path: str) -> bool:
         """A Hydra config: it has a defaults list."""
         return any(is_hydra_defaults(keys) for keys in self.entries(path))
+
+    def is_other_tools(self, path: str) -> bool:
+        """A YAML/JSON/TOML file of another tool, not a training config, whatever words it holds: CI pipelines,
+        Kubernetes manifests, Helm charts, editor and JavaScript tooling."""
+        name = PurePosixPath(path).name.lower()
+        folders = {part.lower() for part in PurePosixPath(path).parts[:-1]}
+        if name in _OTHER_TOOLS_FILES or name.startswith(_OTHER_TOOLS_PREFIXES) or folders & _OTHER_TOOLS_FOLDERS:
+            return True
+        if self._index.find_file("Chart.yaml", path, python=False) is not None and "configs" not in folders:
+            return True  # a Helm chart's values.yaml and what lies beside it
+        top = {entry.keys[0] for entry in self._index.of_type(path, ConfigEntry)}
+        return {"apiVersion", "kind"} <= top  # a Kubernetes manifest (ConfigMap, Job, ...)
 
     def sets_training_keys(self, path: str) -> bool:
         """A config that reads as training: it inherits (`_BASE_`, `_base_`) or sets two distinct hyperparameters."""

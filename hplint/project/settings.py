@@ -6,6 +6,7 @@ call, config file or launch line when one sets them, otherwise from one value th
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
@@ -21,6 +22,7 @@ from hplint.project.runs import RunSpec
 from hplint.project.values import Resolver, written_name
 
 _MIN_TRAINING_KEYS = 2
+_FACTORS = ("grad_accum", "devices", "nodes")  # what multiplies a per-device batch into the step's batch
 # Keys that name an optimizer in a config section.
 _OPTIMIZER_KEYS = frozenset({"name", "type", "class_path", "_target_", "optimizer", "optim", "optimizer_name"})
 
@@ -53,6 +55,9 @@ class RunSettings:
         self._run = run
         self._is_training_config = is_training_config
         self._all: tuple[Setting, ...] | None = None
+        self._configs: list[Composed] | None = None
+        # Factors of the step's batch the run sets to what no reader can know: (hyperparameter, where, group).
+        self._unknown: list[tuple[str, Location, str]] = []
 
     def of(self, hyperparameter: str) -> list[Setting]:
         if self._all is None:
@@ -63,10 +68,27 @@ class RunSettings:
         for path in sorted(self._run.files):
             for call in self._index.of_type(path, Call):
                 yield from self._settings_of_call(call)
-        for root in sorted(self._run.roots):
-            yield from self._settings_of_config(root)
+        for composed in self.configs():
+            yield from self._settings_of_composed(composed)
         yield from self._settings_of_launch()
         yield from self._settings_of_loops()
+
+    def configs(self) -> list[Composed]:
+        """The configs the run reads, each composed: every document of its roots, or, for a script with
+        nanoGPT's configurator, its own values overridden by the config files of the launch line."""
+        if self._configs is None:
+            composer = self._resolver.composer
+            entry = self._run.entry
+            configs: list[Composed] = []
+            configurator = entry is not None and bool(self._index.operations_of_kind(entry, "exec_file"))
+            if configurator:
+                assert entry is not None
+                configs.append(composer.configurator(entry, sorted(root for root in self._run.roots if self._index.is_python(root))))
+            for root in sorted(self._run.roots):
+                if not (configurator and self._index.is_python(root)):
+                    configs.extend(composer.documents(root))
+            self._configs = configs
+        return self._configs
 
     def _settings_of_call(self, call: Call) -> Iterator[Setting]:
         short = call.api.rpartition(".")[2]
@@ -91,6 +113,8 @@ class RunSettings:
 
     def _setting(self, call: Call, hyperparameter: str, expr: Expr | None, consumer: str, role: str) -> Iterator[Setting]:
         value = self._resolver.resolve(expr, call.location.path)
+        if expr is not None and hyperparameter in _FACTORS and not _is_count(value.value if value else None):
+            self._unknown.append((hyperparameter, value.origin if value else call.location, str(call.location)))
         if value is not None and _is_number(value.value):
             group = self._launch_group(value) or str(call.location)
             yield Setting(hyperparameter, value, consumer, call.location, role, in_config=False, group=group)
@@ -102,22 +126,33 @@ class RunSettings:
             return f"launch:{launch.location}"
         return None
 
-    def _settings_of_config(self, root: str) -> Iterator[Setting]:
-        for composed in self._resolver.composer.documents(root):
-            yield from self._settings_of_composed(composed)
-
     def _settings_of_composed(self, composed: Composed) -> Iterator[Setting]:
         """The hyperparameters of a config as its framework composes it, each where it is written."""
         root = composed.root
         group = root if composed.document == 0 else f"{root}#{composed.document}"
         deepspeed = any(keys[0] in catalogue.DEEPSPEED_KEYS for keys in composed.leaves)
-        found = [
-            (keys, _global_in_deepspeed(hyperparameter, keys, deepspeed), value) for keys, value in composed.leaves.items()
-            if (hyperparameter := key_hyperparameter(keys, value.value)) is not None
-            and (_is_number(value.value) or hyperparameter == "optimizer")
-        ]
+        multiplier = _inverse_sqrt_schedule(composed)
+        found = []
+        for keys, value in composed.leaves.items():
+            hyperparameter = key_hyperparameter(keys, value.value) or _listed_lr(keys, value.value)
+            if hyperparameter is None or not (_is_number(value.value) or hyperparameter == "optimizer"):
+                continue
+            if hyperparameter == "lr" and multiplier is not None:
+                peak = _peak(value, multiplier)
+                if peak is None:
+                    continue  # a multiplier whose peak cannot be computed: no rate to judge
+                value = peak
+            found.append((keys, _global_in_deepspeed(hyperparameter, keys, deepspeed), value))
         if not self._reads_as_training(root, {hyperparameter for _, hyperparameter, _ in found}):
             return
+        self._unknown.extend(
+            (name, where, group) for keys, where in composed.unknown
+            if (name := catalogue.hyperparameter_for_key(keys[-1])) in _FACTORS
+        )
+        self._unknown.extend(
+            (hyperparameter, value.origin, group) for keys, hyperparameter, value in found
+            if hyperparameter in _FACTORS and not _is_count(value.value)
+        )
         for keys, hyperparameter, value in found:
             role = "eval" if hyperparameter == "eval_batch_size" or any(names_evaluation(key) for key in keys[:-1]) else "train"
             use = value.chain[0].location if value.chain else value.origin
@@ -147,8 +182,12 @@ class RunSettings:
         parsed = {definition.flag for path in self._run.files for definition in self._index.of_type(path, ArgumentDef)}
         for argument in launch.arguments:
             hyperparameter = catalogue.hyperparameter_for_key(argument.name.lstrip("-").replace("-", "_"))
-            if hyperparameter is None or not _is_number(argument.value.value) or argument.name in parsed:
+            if hyperparameter is None or argument.name in parsed:
                 continue  # not a TrainingArguments field, or an argparse option the code reads itself
+            if not _is_number(argument.value.value):
+                if hyperparameter in _FACTORS:
+                    self._unknown.append((hyperparameter, argument.value.location, group))
+                continue
             hops = (Hop(argument.name, argument.value.location),) + ((Hop(argument.variable, argument.value.location),) if argument.variable else ())
             value = Value(argument.value.value, argument.value.location, hops)
             role = "eval" if hyperparameter == "eval_batch_size" else "train"
@@ -163,6 +202,17 @@ class RunSettings:
                     if value is not None and _is_number(value.value):
                         yield Setting("epochs", value, "training loop", op.location, "train", in_config=False, group=path)
 
+    def unknown_factors(self, batch: Setting) -> list[tuple[str, Location]]:
+        """Factors the run sets for this batch to what no reader can know (`accumulate_grad_batches=args.acc`,
+        `devices: auto`): the step's batch is then only known to be at least the product of the rest."""
+        self.of(batch.hyperparameter)
+        known = {factor.hyperparameter for factor in self.batch_factors(batch)}
+        found: dict[str, Location] = {}
+        for name, where, group in self._unknown:
+            if name not in known and (group == batch.group or not any(setting.group == batch.group for setting in self.of(name))):
+                found.setdefault(name, where)
+        return sorted(found.items())
+
     def batch_factors(self, batch: Setting) -> tuple[Setting, ...]:
         """Gradient accumulation and device count that multiply a per-device batch, when known.
 
@@ -172,7 +222,7 @@ class RunSettings:
         if batch.hyperparameter == "global_batch_size":
             return ()
         factors = []
-        for name in ("grad_accum", "devices", "nodes"):
+        for name in _FACTORS:
             candidates = [
                 setting for setting in self.of(name)
                 if setting.role == "train" and _is_count(setting.value.value) and not (name == "devices" and setting.value.chain)
@@ -215,6 +265,38 @@ def _devices_in_name(path: str) -> Value | None:
     if match is None or int(match.group(1)) < 1:
         return None
     return Value(int(match.group(1)), Location(path, 1, 1, 1, 1), ())
+
+
+def _listed_lr(keys: tuple[str, ...], value: Scalar) -> str | None:
+    """`lr: [0.1, 0.01]`: a learning rate per parameter group."""
+    if len(keys) > 1 and keys[-1].isdigit() and catalogue.hyperparameter_for_key(keys[-2]) == "lr" and _is_number(value):
+        return "lr"
+    return None
+
+
+def _inverse_sqrt_schedule(composed: Composed) -> dict[str, Value] | None:
+    """A Noam / inverse-square-root schedule in the config: its section's keys (d_model, warmup_steps), else None."""
+    for keys, value in composed.leaves.items():
+        if keys[-1] in ("name", "type", "_target_", "class_path", "scheduler") and isinstance(value.value, str) and (
+            catalogue.INVERSE_SQRT_SCHEDULE.search(value.value)
+        ):
+            section = keys[:-1]
+            return {
+                candidate[-1]: found for candidate, found in composed.leaves.items()
+                if candidate[:-1] in (section, section + ("args",), section + ("init_args",))
+            }
+    return None
+
+
+def _peak(lr: Value, schedule: dict[str, Value]) -> Value | None:
+    """The highest rate an inverse-square-root schedule reaches: lr / sqrt(d_model · warmup)."""
+    d_model = schedule.get("d_model") or schedule.get("model_size")
+    warmup = schedule.get("warmup_steps") or schedule.get("warmup")
+    if d_model is None or warmup is None or not _is_count(d_model.value) or not _is_count(warmup.value):
+        return None
+    peak = lr.value / math.sqrt(d_model.value * warmup.value)  # type: ignore[operator]
+    hop = Hop(f"peak of the schedule: lr / sqrt(d_model {d_model.value} × warmup {warmup.value})", d_model.origin)
+    return Value(peak, lr.origin, (hop,) + lr.chain)
 
 
 def _global_in_deepspeed(hyperparameter: str, keys: tuple[str, ...], deepspeed: bool) -> str:

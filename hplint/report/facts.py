@@ -39,15 +39,17 @@ def facts_table(files: list[FileFacts], project: Project) -> str:
 
 
 def _hyperparameters(project: Project) -> str:
-    rows = []
+    """Each value where it is written, the chain it came through (an override ← a child ← its base), and its use."""
+    found = []
     for name in catalogue.HYPERPARAMETER_KEYS:
         for setting in project.settings(name):
-            rows.append((
-                str(setting.value.origin), name, repr(setting.value.value),
+            origin = setting.value.origin
+            found.append(((origin.path, origin.line, origin.column, name), (
+                str(origin), name, repr(setting.value.value),
                 " ← ".join(hop.description for hop in setting.value.chain) or "-",
                 f"{setting.describe_use()}{' (eval)' if setting.role == 'eval' else ''}",
-            ))
-    rows.sort(key=lambda row: row[0])
+            )))
+    rows = list(dict.fromkeys(row for _, row in sorted(found, key=lambda pair: pair[0])))  # :7 before :13; once per run alike
     return _section("hyperparameters", ("where", "hyperparameter", "value", "from", "used by"), rows)
 
 

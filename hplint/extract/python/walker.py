@@ -479,6 +479,10 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
             elif qualified == catalogue.SEQUENTIAL and self.current_class() is None and not self._classes:
                 self.record_sequential(node)  # inside a class it is one of the class's layers
             return
+        if isinstance(node.func, cst.Name) and node.func.value == "exec" and node.args and len(self._scopes) == 1:
+            # nanoGPT's `exec(open("configurator.py").read())`: the launch line's config file and
+            # --key=value arguments override this script's module-level values
+            self.operation("exec_file", source_text(node.args[0].value), node)
         loss = self.loss_called(node)
         if loss is not None:
             self.record_loss_input(node, loss)
