@@ -9,8 +9,11 @@ after the fact:
   lags neither way (an online average drags the minimum towards larger learning rates);
 - the loss must have *moved*: the smoothed minimum lies at least `MIN_DROP` below the start and
   clear of the batch-to-batch noise, or there is nothing to read;
-- its range is Smith's: from where the loss starts to fall (a tenth of the total drop done) to
-  where it stops falling (the smoothed minimum); its suggestion is the steepest descent;
+- its range is the learning rates at which the smoothed loss lies clearly below where it
+  started: from where it has fallen past that level to where, past its minimum, it climbs back
+  above it; its suggestion is the steepest descent between the start of the range and the
+  minimum. (The minimum itself, Smith's upper bound for a cycle, sits well below the rates
+  that train best over a whole run when the sweep is short: Wu et al., 2018.)
 - the repeats agree when their ranges overlap; the range reported is their intersection.
 
 A sweep cut short by the time limit, a curve that barely moved and repeats that disagree make
@@ -28,22 +31,23 @@ DIVERGENCE = 4.0  # the sweep stops when the loss exceeds this many times its lo
 ONLINE_BETA = 0.9  # the online average the stop criterion reads (the reading itself smooths both ways)
 MIN_DROP = 0.1  # the smoothed minimum must lie this fraction below the start ...
 NOISE_MARGIN = 4.0  # ... and this many standard errors of the smoothed curve below it
-DESCENT_STARTED = 0.05  # the range starts where this fraction of the total drop is done ...
-DESCENT_NOISE = 2.0  # ... and the fall is this many standard errors of the smoothed curve
+DESCENT_STARTED = 0.05  # the range's level: below the start by this fraction of the total drop ...
+DESCENT_NOISE = 2.0  # ... and by this many standard errors of the smoothed curve
 START_POINTS = 5  # the stop criterion's idea of the starting loss: the mean of the first losses
 MIN_STEPS = 24  # fewer learning rates than this per sweep cannot show a curve
 WARMUP_STEPS = 2  # steps at the first learning rate that time the sweep (and pay one-off costs)
 
 # Where each optimizer's sweep runs: wide enough that a short run neither moves at the start nor
-# survives at the end. Adaptive methods normalise the step, so their scale is lower than SGD's;
-# Adadelta's lr multiplies a step that is already unit-correct (its default is 1.0).
+# survives at the end, and no wider (every decade costs steps). Adaptive methods normalise the
+# step, so their scale is lower than SGD's; Adadelta's lr multiplies a step that is already
+# unit-correct (its default is 1.0), two decades either side.
 _SPANS = {
-    "SGD": (1e-5, 10.0), "ASGD": (1e-5, 10.0), "Adagrad": (1e-5, 10.0),
-    "Adam": (1e-6, 1.0), "AdamW": (1e-6, 1.0), "Adamax": (1e-6, 1.0), "NAdam": (1e-6, 1.0),
-    "RAdam": (1e-6, 1.0), "RMSprop": (1e-6, 1.0), "SparseAdam": (1e-6, 1.0),
-    "Adadelta": (1e-3, 1e3),
+    "SGD": (1e-4, 10.0), "ASGD": (1e-4, 10.0), "Adagrad": (1e-4, 10.0),
+    "Adam": (1e-5, 1.0), "AdamW": (1e-5, 1.0), "Adamax": (1e-5, 1.0), "NAdam": (1e-5, 1.0),
+    "RAdam": (1e-5, 1.0), "RMSprop": (1e-5, 1.0), "SparseAdam": (1e-5, 1.0),
+    "Adadelta": (1e-2, 1e2),
 }
-_DEFAULT_SPAN = (1e-6, 10.0)
+_DEFAULT_SPAN = (1e-5, 10.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +58,11 @@ class SweepReading:
     losses: tuple[float, ...]  # the loss at each (before the step at that lr)
     smoothed: tuple[float, ...]
     stopped: str  # end | diverged | time
-    low: float | None = None  # where the loss starts to fall
-    high: float | None = None  # where it stops falling: the smoothed minimum
-    open_low: bool = False  # the loss fell from the first point: the range may start lower
-    open_high: bool = False  # the loss still fell at the last point: the range may end higher
+    low: float | None = None  # where the loss has clearly fallen below where it started
+    high: float | None = None  # where it climbs back above that level
+    lowest: float | None = None  # where the smoothed loss is lowest (Smith's upper bound for a cycle)
+    open_low: bool = False  # the loss fell from the first points: the range may start lower
+    open_high: bool = False  # the loss was still below that level at the end: the range may end higher
     steepest: float | None = None  # the steepest descent per decade, inside the range
     drop: float = 0.0  # the smoothed loss's fall from its start to its minimum, as a fraction of the start
     reason: str = ""  # why there is no range
@@ -172,14 +177,24 @@ def read_sweep(lrs: Sequence[float], losses: Sequence[float], stopped: str) -> S
             f"(needs {MIN_DROP:.0%} and {NOISE_MARGIN:g}× the noise, {noise / abs(start) if start else 0:.1%})",
             drop=fraction,
         )
-    threshold = start - max(DESCENT_STARTED * drop, DESCENT_NOISE * noise)
-    started = next(index for index in range(lowest + 1) if smoothed[index] <= threshold)
-    steepest = _steepest(lrs, smoothed, started, lowest)
+    level = start - max(DESCENT_STARTED * drop, DESCENT_NOISE * noise)
+    first = next(index for index in range(lowest + 1) if smoothed[index] <= level)
+    last = next((index - 1 for index in range(lowest, len(smoothed)) if smoothed[index] > level), len(smoothed) - 1)
+    low = _crossing(lrs, smoothed, first - 1, level) if first > 0 else lrs[0]
+    high = _crossing(lrs, smoothed, last, level) if last < len(lrs) - 1 else lrs[-1]
     return SweepReading(
-        base.lrs, base.losses, base.smoothed, stopped, low=lrs[started], high=lrs[lowest],
-        open_low=started <= half, open_high=lowest >= len(lrs) - 1 - half and stopped != "diverged",
-        steepest=steepest, drop=fraction,
+        base.lrs, base.losses, base.smoothed, stopped, low=low, high=high, lowest=lrs[lowest],
+        open_low=first <= half, open_high=last >= len(lrs) - 1 - half and stopped != "diverged",
+        steepest=_steepest(lrs, smoothed, first, lowest), drop=fraction,
     )
+
+
+def _crossing(lrs: Sequence[float], smoothed: Sequence[float], index: int, level: float) -> float:
+    """Where the smoothed curve crosses `level` between point `index` and the next, on a log lr axis."""
+    before, after = smoothed[index], smoothed[index + 1]
+    share = (level - before) / (after - before) if after != before else 0.5
+    share = min(1.0, max(0.0, share))
+    return lrs[index] * (lrs[index + 1] / lrs[index]) ** share
 
 
 def _without(reading: SweepReading, reason: str, drop: float = 0.0) -> SweepReading:

@@ -16,7 +16,7 @@ from hplint.probe.recipe import Trainee
 from hplint.probe.spec import CheckResult
 from hplint.probe.workbench import Workbench, reference_lr, set_lr
 
-SAFETY = 1.2  # step times vary: plan the sweeps for steps this much slower than the warm-up's
+SAFETY = 1.3  # step times vary: plan the sweeps for steps this much slower than the warm-up's
 
 
 def lr_range_test(bench: Workbench, options: Mapping[str, Any]) -> CheckResult:
@@ -33,18 +33,21 @@ def lr_range_test(bench: Workbench, options: Mapping[str, Any]) -> CheckResult:
     readings: list[lr_range.SweepReading] = []
     details: dict[str, Any] = {**context, "repeats": repeats, "configured_lr": configured,
                                "configured_lr_source": bench.lr.source if bench.lr else ""}
-    steps = 0
+    steps, planned = 0, 0
     for repeat in range(repeats):
         trainee = bench.fresh(seed=bench.spec.seed + repeat)
         optimizer = bench.optimizer(trainee)
         start, end = lr_range.span(type(optimizer).__name__)
         batches = bench.sweep_batches()
+        sweep_started = time.perf_counter()
         times = _warm_up(bench, trainee, optimizer, batches, start)
+        per_step = SAFETY * (min(times[1:]) if len(times) > 1 else times[0])
+        left = cap - (time.perf_counter() - started)
         if repeat == 0:
-            per_step = SAFETY * (min(times[1:]) if len(times) > 1 else times[0])
             details.update({"seconds_per_step": per_step, "span": [start, end]})
-            steps = lr_range.planned_steps(max_steps, per_step, cap - (time.perf_counter() - started), repeats)
-            details["steps"] = steps
+            planned = lr_range.planned_steps(max_steps, per_step, left, repeats)
+            steps = planned
+            details["steps"] = planned
             if steps == 0:
                 need = lr_range.seconds_needed(per_step, repeats)
                 reason = (
@@ -53,16 +56,22 @@ def lr_range_test(bench: Workbench, options: Mapping[str, Any]) -> CheckResult:
                     "select HP904 alone, or run on a GPU"
                 )
                 return CheckResult("HP904", "skip", "inconclusive: too slow to sweep", expected, reason, details=details)
+        else:  # the machine may have slowed down: plan the sweeps left on the pace of the last one
+            steps = min(planned, max(lr_range.MIN_STEPS, lr_range.planned_steps(max_steps, per_step, left, repeats - repeat)))
+        details.setdefault("sweep_steps", []).append(steps)
         lrs = lr_range.sweep_lrs(steps, start, end)
         losses, stopped = _sweep(bench, trainee, optimizer, batches, lrs, started + cap)
         readings.append(lr_range.read_sweep(lrs[: len(losses)], losses, stopped))
+        details.setdefault("sweep_seconds", []).append(round(time.perf_counter() - sweep_started, 2))
         del trainee, optimizer
         gc.collect()
         if stopped == "time":
             break
     verdict = lr_range.combine(readings)
     details.update(_verdict_details(verdict, bench.spec.seed))
-    sweeps = f"{len(readings)} sweeps of {steps} steps"
+    sweeps = f"{len(readings)} sweeps of {planned} steps" if len(set(details["sweep_steps"])) == 1 else (
+        f"{len(readings)} sweeps of {min(details['sweep_steps'])} to {planned} steps"
+    )
     if not verdict.conclusive:
         on = f" (no verdict on the configured lr {configured:g}, {bench.lr.source})" if bench.lr else ""
         message = f"inconclusive: {verdict.reason}{on}"
@@ -79,8 +88,8 @@ def lr_range_test(bench: Workbench, options: Mapping[str, Any]) -> CheckResult:
     direction = "above" if configured > verdict.high else "below"
     message = (
         f"the configured lr {configured:g} ({bench.lr.source}) is {least:.0f}× {direction} the range where the loss "
-        f"fell in all {len(readings)} LR range sweeps, {verdict.low:.1e} to {verdict.high:.1e} (steepest descent at "
-        f"{verdict.suggested:.1e}), with {context['optimizer']} ({context['optimizer_source']}), batch "
+        f"fell below its start in all {len(readings)} LR range sweeps, {verdict.low:.1e} to {verdict.high:.1e} "
+        f"(steepest descent at {verdict.suggested:.1e}), with {context['optimizer']} ({context['optimizer_source']}), batch "
         f"{context['batch_size']} ({context['batch_source']}) on {context['data']}; try {verdict.suggested:.1e}"
     )
     return CheckResult("HP904", "fail", measured, expected, message, details=details)
@@ -141,7 +150,8 @@ def _verdict_details(verdict: lr_range.Verdict, seed: int) -> dict[str, Any]:
     for number, reading in enumerate(verdict.readings):
         sweeps.append({
             "seed": seed + number, "stopped": reading.stopped, "range": list(reading.range) if reading.range else None,
-            "open": [reading.open_low, reading.open_high], "steepest": reading.steepest, "drop": reading.drop,
+            "open": [reading.open_low, reading.open_high], "steepest": reading.steepest, "lowest": reading.lowest,
+            "drop": reading.drop,
             "reason": reading.reason,
             "curve": [
                 {"lr": lr, "loss": loss, "smoothed": smoothed}
