@@ -9,10 +9,13 @@ from typing import Any
 import torch
 
 from hplint.probe.spec import CheckResult
-from hplint.probe.workbench import Workbench, disable_dropout, dropout_layers, fit_batch, is_stochastic, names
+from hplint.probe.workbench import (
+    OVERFIT_BATCH, Workbench, disable_dropout, dropout_layers, fit_batch, is_stochastic, names,
+)
 
 OVERFIT_LR = 1e-3
 MIN_COMPARABLE_STEPS = 20
+MEMORISED = 0.01  # both losses below this share of the first: each run learnt the batch by heart
 
 
 def regularization_check(bench: Workbench, options: Mapping[str, Any]) -> CheckResult:
@@ -67,6 +70,14 @@ def regularization_check(bench: Workbench, options: Mapping[str, Any]) -> CheckR
     measured = f"{regular_loss:.3g} with vs {plain_loss:.3g} without"
     if regular_loss > plain_loss:
         return CheckResult("HP906", "pass", measured, expected, details=details)
+    memorised = MEMORISED * plain.losses[0]
+    if max(regular_loss, plain_loss) < memorised:
+        reason = (
+            f"with and without regularisation the model memorised the batch (loss {regular_loss:.2g} and "
+            f"{plain_loss:.2g}, below {memorised:.2g}, a hundredth of where it started): dropout "
+            f"({names(layers)}) that is applied, as it is here, is too weak to show on {OVERFIT_BATCH} samples"
+        )
+        return CheckResult("HP906", "skip", measured, expected, reason, details=details)
     message = (
         f"with dropout ({names(layers)}) and weight decay {weight_decay:g} on, the loss on the overfit batch after "
         f"{updates} steps is {regular_loss:.3g}, not higher than {plain_loss:.3g} without them: the regularisation "
