@@ -51,7 +51,8 @@ class ProbeOptions:
 
 
 def run_probe(options: ProbeOptions) -> int:
-    prepared = _prepare(options)
+    deadline = time.time() + options.timeout  # --timeout bounds the whole command, reading the facts included
+    prepared = _prepare(options, deadline)
     if isinstance(prepared, int):
         return prepared
     spec, outcome = prepared
@@ -59,7 +60,7 @@ def run_probe(options: ProbeOptions) -> int:
 
     progress = _Progress(len(spec.checks))
     try:
-        child = run_child(spec, options.timeout, lambda event: _take(event, outcome, progress))
+        child = run_child(spec, max(1.0, deadline - time.time()), lambda event: _take(event, outcome, progress))
     except KeyboardInterrupt:
         progress.close("interrupted")
         outcome.errors.append(ProbeError("interrupted", "interrupted (Ctrl-C); the checks that finished are reported", progress.running))
@@ -83,7 +84,7 @@ def run_probe(options: ProbeOptions) -> int:
     return _report(outcome, options, child.log)
 
 
-def _prepare(options: ProbeOptions) -> tuple[ProbeSpec, ProbeOutcome] | int:
+def _prepare(options: ProbeOptions, deadline: float) -> tuple[ProbeSpec, ProbeOutcome] | int:
     """Everything the parent settles before the child starts; an exit code when it cannot start."""
     try:
         target = parse_target(options.target) if options.target else None
@@ -122,7 +123,7 @@ def _prepare(options: ProbeOptions) -> tuple[ProbeSpec, ProbeOutcome] | int:
     line = factory_line(path, target.factory) if path and target else (build.line if build else 1)
     outcome = ProbeOutcome(shown, _display(path) if path else str(target.module if target else ""), line, options.seed)
     spec = ProbeSpec(
-        cwd=str(cwd), device=options.device, seed=options.seed, deadline=time.time() + options.timeout, checks=checks,
+        cwd=str(cwd), device=options.device, seed=options.seed, deadline=deadline, checks=checks,
         module=target.module if target else None, factory=target.factory if target else None,
         build=build.to_spec() if build else None, data_module=data.module if data else None,
         data_factory=data.factory if data else None, input_shape=shape, loss=options.loss,

@@ -255,7 +255,7 @@ class Workbench:
         targets = None
         if isinstance(batch, (tuple, list)) and len(batch) >= 2:
             targets = split(batch)[1]
-        elif isinstance(batch, dict):
+        elif isinstance(batch, Mapping):
             targets = batch.get("labels")
         return chance_level(kind, output, targets, self.classes)
 
