@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hplint.extract import language_of, language_of_name
+from hplint.gitignore import GlobPattern, compile_pattern
 
 if TYPE_CHECKING:
     from hplint.config import LintConfig
@@ -28,7 +28,7 @@ class DiscoveryError(Exception):
 
 @dataclass(frozen=True)
 class _Pattern:
-    regex: re.Pattern[str]
+    glob: GlobPattern
     negated: bool
     directory_only: bool
     base: str  # folder of the ignore file, relative to the root ("" for the root)
@@ -48,12 +48,11 @@ class IgnoreRules:
             negated = line.startswith("!")
             if negated:
                 line = line[1:]
-            line = line.replace("\\#", "#").replace("\\!", "!")
             directory_only = line.endswith("/")
             line = line.rstrip("/")
-            if not line:
-                continue
-            self._patterns.append(_Pattern(_translate(line), negated, directory_only, base))
+            glob = compile_pattern(line) if line else None
+            if glob is not None:
+                self._patterns.append(_Pattern(glob, negated, directory_only, base))
 
     def ignored(self, relative: str, is_dir: bool) -> bool:
         result = False
@@ -66,39 +65,9 @@ class IgnoreRules:
                 candidate = relative[len(pattern.base) + 1:]
             else:
                 candidate = relative
-            if pattern.regex.match(candidate):
+            if pattern.glob.matches(candidate):
                 result = not pattern.negated
         return result
-
-
-def _translate(pattern: str) -> re.Pattern[str]:
-    anchored = "/" in pattern
-    pattern = pattern.lstrip("/")
-    parts: list[str] = []
-    index = 0
-    while index < len(pattern):
-        if pattern.startswith("**/", index):
-            parts.append("(?:.*/)?")
-            index += 3
-        elif pattern.startswith("**", index):
-            parts.append(".*")
-            index += 2
-        elif pattern[index] == "*":
-            parts.append("[^/]*")
-            index += 1
-        elif pattern[index] == "?":
-            parts.append("[^/]")
-            index += 1
-        elif pattern[index] == "[" and "]" in pattern[index + 1:]:
-            end = pattern.index("]", index + 1)
-            parts.append("[" + pattern[index + 1:end].replace("\\", "\\\\").replace("!", "^", 1) + "]")
-            index = end + 1
-        else:
-            parts.append(re.escape(pattern[index]))
-            index += 1
-    body = "".join(parts)
-    prefix = "" if anchored else "(?:.*/)?"
-    return re.compile(f"^{prefix}{body}$")
 
 
 def discover(
