@@ -73,3 +73,37 @@ def test_a_hostile_gitignore_neither_errors_nor_hides_the_other_files(project):
     run = linted.run(".", "--format", "json", "--no-cache")
     assert run.exit_code == 1, run.stderr
     assert sorted({d["path"] for d in run.json()["diagnostics"]}) == ["a" * 60 + "c.py", "train.py"]
+
+
+@pytest.mark.parametrize("words", [
+    "'w'x " * 30_000,  # words whose text (quotes removed) is not written as such in the line
+    "word " * 30_000,
+    "a" * 400_000 + " ",  # one long word
+])
+def test_a_long_shell_line_is_read_in_linear_time(words):
+    from hplint.extract.launch import extract_launch
+
+    line = f"python train.py {words}--lr '0.5'\n"
+    started = time.monotonic()
+    [launch] = extract_launch("run.sh", line)
+    assert time.monotonic() - started < 5.0
+    lr = launch.arguments[-1]
+    assert (lr.name, lr.value.value, lr.value.location.column) == ("--lr", 0.5, len(line) - 4)
+
+
+def test_shell_words_are_those_of_shlex():
+    import shlex
+
+    from hplint.extract.shell_words import split_words
+
+    for line in ["a 'b c' \"d\\\"e\" f\\ g", "x&&y || z;w", "p '' q # comment", "a#b c", "--k=\"v w\"", "u 'x"]:
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|")
+        lexer.whitespace_split = True
+        lexer.commenters = "#"
+        try:
+            expected = list(lexer)
+        except ValueError:
+            with pytest.raises(ValueError):
+                split_words(line)
+            continue
+        assert [word for word, _, _ in split_words(line)] == expected

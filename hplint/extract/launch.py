@@ -122,19 +122,20 @@ def _logical_lines(text: str) -> Iterator[list[tuple[str, int, int]]]:
 
 
 def _words(line: str, number: int) -> list[tuple[str, int, int]]:
+    """Each word with its line and column, in time linear in the line (shlex is quadratic on long lines)."""
+    from hplint.extract.shell_words import split_words
+
     try:
-        lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|")
-        lexer.whitespace_split = True
-        lexer.commenters = "#"
-        tokens = list(lexer)
+        words = split_words(line)
     except ValueError:  # unbalanced quotes: not a command hplint can read
         return []
     placed = []
     position = 0
-    for token in tokens:
-        found = line.find(token.split("=")[0], position)
-        column = found + 1 if found >= 0 else position + 1
-        position = found + len(token) if found >= 0 else position
+    for token, start, end in words:
+        # The word's text as written (quotes removed), searched within the word alone.
+        found = line.find(token.split("=")[0], max(position, start), end)
+        column = found + 1 if found >= 0 else start + 1
+        position = found + len(token) if found >= 0 else end
         placed.append((token, number, column))
     return placed
 
