@@ -210,6 +210,7 @@ class EntryPoint:
 
     kind: str
     location: Location
+    config: "ConfigFile | None"  # the primary config `@hydra.main` composes
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,8 @@ def _described(setting: Setting, label: str) -> str:
     """
     value = f"{label}={format_number(setting.value.value)}"
     if setting.in_config:
-        return f"{value} (key {setting.consumer})"
+        chain = " ← ".join(hop.description for hop in setting.value.chain)
+        return f"{value} (key {setting.consumer} via {chain})" if chain else f"{value} (key {setting.consumer})"
     chain = " ← ".join(hop.description for hop in setting.value.chain)
     if not chain:
         return f"{setting.consumer} {value}"

@@ -108,7 +108,10 @@ class Run(_View):
     """One program: what its entry point imports, the configs it loads, the launch line that starts it."""
 
     def __init__(self, project: Project, spec: RunSpec) -> None:
-        resolver = Resolver(project.index, project.configs, RunContext(spec.context, spec.launch))
+        configurator = spec.entry if spec.entry is not None and project.index.operations_of_kind(spec.entry, "exec_file") else None
+        launched_code = tuple(path for path in spec.launched if project.index.is_python(path))
+        context = RunContext(spec.context, spec.launch, configurator, launched_code)
+        resolver = Resolver(project.index, project.configs, context)
         super().__init__(project, resolver, spec.paths)
         self.spec = spec
         self._settings = RunSettings(project.index, resolver, spec, project.is_training_config)

@@ -112,6 +112,16 @@ class Composer:
         kept = {keys: value for keys, value in leaves.items() if keys[:1] not in changed}
         return Composed(script, kept, frozenset(files), 0, tuple(reassigned))
 
+    def layered(self, roots: list[str]) -> Composed:
+        """Several configs applied in order, each over the ones before (a Lightning CLI's repeated --config)."""
+        leaves: Leaves = {}
+        files: set[str] = set()
+        for root in roots:
+            composed = self.compose(root)
+            leaves = merge(leaves, composed.leaves)
+            files |= composed.files
+        return Composed(roots[-1], leaves, frozenset(files))
+
     def of_group(self, group: str) -> Composed:
         """The config a setting's group names: `path`, or `path#2` for a further document."""
         root, _, document = group.partition("#")

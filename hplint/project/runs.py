@@ -36,6 +36,7 @@ class RunSpec:
     files: frozenset[str]  # the entry and the project files it imports, transitively
     configs: frozenset[str]  # config files the run reads: its roots and the files they compose
     roots: frozenset[str]  # configs the code loads or the launch line names, each composed on its own
+    launched: tuple[str, ...]  # the configs the launch line names, in its order
     context: frozenset[str]  # files whose call sites and argument parsers its values may come from
 
     @property
@@ -53,7 +54,7 @@ class RunSpec:
         if self.launch is not None:
             started = self.entry or self.launch.script
             return f"{started} via {self.launch.location}"
-        return self.entry or min(self.files | self.configs)
+        return self.entry or min(self.roots or self.files)
 
     @property
     def paths(self) -> frozenset[str]:
@@ -67,13 +68,14 @@ def find_runs(
 ) -> tuple[RunSpec, ...]:
     def run(entry: str | None, launch: LaunchCommand | None, launcher: str | None, files: frozenset[str],
             named: Iterable[str] = (), context: frozenset[str] | None = None) -> RunSpec:
-        roots = set(named)
+        launched = tuple(dict.fromkeys(named))
+        roots = set(launched)
         for path in files:
             roots |= resolver.configs_loaded_by(path)
         # A launch line's Hydra overrides choose group files: its configs are composed with them.
         composer = resolver.composer if launch is None else Composer(index, reader, resolver.resolve, launch)
         composed = {part for root in roots for part in composer.compose(root).files}
-        return RunSpec(entry, launch, launcher, files, frozenset(roots | composed), frozenset(roots),
+        return RunSpec(entry, launch, launcher, files, frozenset(roots | composed), frozenset(roots), launched,
                        files if context is None else context)
 
     runs = []
@@ -94,18 +96,29 @@ def find_runs(
 def _configs_alone(
     index: FactIndex, composer: Composer, runs: list[RunSpec], is_training_config: Callable[[str], bool],
 ) -> Iterator[RunSpec]:
-    """A run for each config no program uses, unless it is a part (a base, a group file) of one of those."""
+    """A run for each config no program uses, unless it is a base that other configs of these compose
+    (`_base_/schedules/imagenet_bs256.py`, `Base-RCNN-FPN.yaml`): a fragment, judged inside its children.
+    A complete config that another one inherits from (`faster_rcnn_R_50_1x.yaml`) is judged on its own too."""
     used = frozenset(path for spec in runs for path in spec.files | spec.configs)
     candidates = [
         path for path, file in sorted(index.files.items()) if path not in used and (
             is_python_config(file) if file.language == "python" else file.language != "shell" and is_training_config(path)
         )
     ]
-    parts = {part for path in candidates for part in composer.compose(path).files if part != path}
+    parts = {part for path in candidates for part in composer.compose(path).files if part != path and _is_base(part)}
     for path in candidates:
         if path not in parts:
             composed = composer.compose(path).files
-            yield RunSpec(None, None, None, frozenset(), frozenset(composed | {path}), frozenset({path}), frozenset({path}))
+            yield RunSpec(None, None, None, frozenset(), frozenset(composed | {path}), frozenset({path}), (), frozenset({path}))
+
+
+_BASE_FOLDERS = frozenset({"_base_", "base", "bases", "common", "defaults"})
+
+
+def _is_base(path: str) -> bool:
+    """A fragment meant to be inherited: in a `_base_`/`common` folder, or named `Base-*`/`base*`."""
+    parts = path.lower().split("/")
+    return bool(set(parts[:-1]) & _BASE_FOLDERS) or parts[-1].startswith(("base", "_base"))
 
 
 def _is_entry(index: FactIndex, path: str) -> bool:

@@ -83,9 +83,12 @@ class RunSettings:
             configurator = entry is not None and bool(self._index.operations_of_kind(entry, "exec_file"))
             if configurator:
                 assert entry is not None
-                configs.append(composer.configurator(entry, sorted(root for root in self._run.roots if self._index.is_python(root))))
+                configs.append(composer.configurator(entry, [root for root in self._run.launched if self._index.is_python(root)]))
+            layered = self._layered_configs()
+            if len(layered) > 1:
+                configs.append(composer.layered(layered))
             for root in sorted(self._run.roots):
-                if not (configurator and self._index.is_python(root)):
+                if not (configurator and self._index.is_python(root)) and root not in layered:
                     configs.extend(composer.documents(root))
             self._configs = configs
         return self._configs
@@ -126,6 +129,15 @@ class RunSettings:
             return f"launch:{launch.location}"
         return None
 
+    def _layered_configs(self) -> list[str]:
+        """A Lightning CLI launched with `--config a.yaml --config b.yaml`: b is applied over a."""
+        launch, entry = self._run.launch, self._run.entry
+        if launch is None or entry is None or not any(
+            call.api.endswith("LightningCLI") for call in self._index.of_type(entry, Call)
+        ):
+            return []
+        return [path for path in self._run.launched if not self._index.is_python(path)]
+
     def _settings_of_composed(self, composed: Composed) -> Iterator[Setting]:
         """The hyperparameters of a config as its framework composes it, each where it is written."""
         root = composed.root
@@ -163,10 +175,10 @@ class RunSettings:
                           in_config=True, group=group)
 
     def _reads_as_training(self, root: str, hyperparameters: set[str]) -> bool:
-        """A config the code loads, or one that sets two distinct hyperparameters once composed."""
-        if self._index.is_python(root):
-            return len(hyperparameters) >= _MIN_TRAINING_KEYS or self._run.is_program
-        return self._is_training_config(root) or len(hyperparameters) >= _MIN_TRAINING_KEYS
+        """A config a program loads or is launched with, or one that sets two distinct hyperparameters once composed."""
+        if self._run.is_program:
+            return True
+        return (not self._index.is_python(root) and self._is_training_config(root)) or len(hyperparameters) >= _MIN_TRAINING_KEYS
 
     def _settings_of_launch(self) -> Iterator[Setting]:
         """The devices a launch line starts, and the TrainingArguments it passes to an HfArgumentParser script."""
@@ -225,7 +237,8 @@ class RunSettings:
         for name in _FACTORS:
             candidates = [
                 setting for setting in self.of(name)
-                if setting.role == "train" and _is_count(setting.value.value) and not (name == "devices" and setting.value.chain)
+                if setting.role == "train" and _is_count(setting.value.value)
+                and not (name == "devices" and setting.value.chain and not setting.in_config)  # GPUS = 4: not a literal
             ]
             pool = [setting for setting in candidates if setting.group == batch.group and _applies_to(setting, batch)]
             if not pool and any(setting.group == batch.group for setting in candidates):

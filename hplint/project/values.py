@@ -17,7 +17,7 @@ from typing import Any, TypeVar, Union
 
 from hplint.facts import (
     ArgumentDef, Arith, CallResult, ConfigFile, Const, DictLiteral, Expr, FunctionCall, FunctionReturn, Hop,
-    LaunchCommand, Local, Lookup, Name, Parameter, ParsedArgs, Value,
+    LaunchArgument, LaunchCommand, Local, Lookup, Name, Parameter, ParsedArgs, Unknown, Value,
 )
 from hplint.project.compose import Composer
 from hplint.project.configs import MAX_DEPTH, ConfigReader, config_number
@@ -34,6 +34,16 @@ class RunContext:
 
     files: frozenset[str]
     launch: LaunchCommand | None
+    # nanoGPT's configurator: the script whose module values the launch line's config files and --key=value override
+    configurator: str | None = None
+    configurator_files: tuple[str, ...] = ()
+
+    def configured(self, name: str) -> LaunchArgument | None:
+        """The launch line's `--name=value` for a configurator script's module value."""
+        if self.launch is None:
+            return None
+        found = [argument for argument in self.launch.arguments if argument.name == f"--{name}" and argument.value.value is not None]
+        return found[-1] if found else None
 
     def option(self, definition: ArgumentDef) -> Const | None:
         """The launch line's value for an argparse option (`--batch-size 64`)."""
@@ -126,6 +136,10 @@ class Resolver:
         return None
 
     def _evaluate_name(self, name: str, path: str, depth: int) -> _Resolved:
+        if self._context is not None and path == self._context.configurator:
+            configured = self._configured(name, depth)
+            if configured is not None:
+                return configured
         binding = self._index.bindings.get((path, name))
         if binding is not None:
             return _via(self._evaluate(binding.expr, path, depth + 1), Hop(name, binding.location))
@@ -139,6 +153,22 @@ class Resolver:
         if target is None or target[0] == path and target[1] == name:
             return None
         return _via(self._evaluate_name(target[1], target[0], depth + 1), Hop(name, imported.location))
+
+    def _configured(self, name: str, depth: int) -> _Resolved:
+        """A configurator script's module value as the launch line sets it: `--name=value`, else the last
+        config file on the line that assigns it. A value the script itself assigns again stays unknown."""
+        assert self._context is not None and self._context.configurator is not None
+        own = self._index.bindings.get((self._context.configurator, name))
+        if own is not None and isinstance(own.expr, Unknown):
+            return None
+        flag = self._context.configured(name)
+        if flag is not None:
+            return Value(flag.value.value, flag.value.location, (Hop(flag.name, flag.value.location),))
+        for config in reversed(self._context.configurator_files):
+            binding = self._index.bindings.get((config, name))
+            if binding is not None:
+                return _via(self._evaluate(binding.expr, config, depth + 1), Hop(f"{name} in {config}", binding.location))
+        return None
 
     def _evaluate_arith(self, expr: Arith, path: str, depth: int) -> _Resolved:
         operands = [self._evaluate(operand, path, depth + 1) for operand in expr.operands]

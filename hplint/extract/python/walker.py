@@ -222,17 +222,18 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
             call = decorator.decorator
             if not isinstance(call, cst.Call) or self.qualified_name(call.func) != catalogue.HYDRA_MAIN:
                 continue
-            self.facts.append(EntryPoint("hydra", self.location(call)))
             options = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
             folder = self.to_expr(options["config_path"]) if "config_path" in options else None
             name = self.to_expr(options["config_name"]) if "config_name" in options else None
             folder_text = getattr(folder, "value", None) if folder is not None else ""
             name_text = getattr(name, "value", None)
-            if not isinstance(folder_text, str) or not isinstance(name_text, str):
-                return None
-            filename = name_text if name_text.endswith((".yaml", ".yml")) else f"{name_text}.yaml"
-            path = f"{folder_text.rstrip('/')}/{filename}" if folder_text else filename
-            return ConfigFile(Const(path, self.location(call)), self.location(call))
+            config = None
+            if isinstance(folder_text, str) and isinstance(name_text, str):
+                filename = name_text if name_text.endswith((".yaml", ".yml")) else f"{name_text}.yaml"
+                path = f"{folder_text.rstrip('/')}/{filename}" if folder_text else filename
+                config = ConfigFile(Const(path, self.location(call)), self.location(call))
+            self.facts.append(EntryPoint("hydra", self.location(call), config))
+            return config
         return None
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
@@ -250,7 +251,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
     def visit_If(self, node: cst.If) -> None:
         if _is_main_guard(node.test):
             self._unconditional_ifs.add(id(node))
-            self.facts.append(EntryPoint("main", self.location(node.test)))
+            self.facts.append(EntryPoint("main", self.location(node.test), None))
             return
         self._enter_block()
         test = source_text(node.test)
