@@ -12,7 +12,7 @@ import click
 
 from hplint import __version__
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class _DefaultToCheck(click.Group):
@@ -22,6 +22,14 @@ class _DefaultToCheck(click.Group):
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Click would print "Aborted!" and exit 1, the code for findings; a shell expects 128 + SIGINT.
+            click.echo("hplint: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
 
 
 def _comma_list(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str] | None:
@@ -73,6 +81,7 @@ def check(
     from hplint.discover import DiscoveryError, project_root
     from hplint.lint import RunOptions, facts_of, lint
     from hplint.report import REPORTERS
+    from hplint.report.terminal import printable
     from hplint.report.text import statistics as statistics_text
 
     targets = list(paths) or [Path(".")]
@@ -88,7 +97,7 @@ def check(
             sys.exit(EXIT_CLEAN)
         result = lint(targets, config, options)
     except (ConfigError, DiscoveryError) as error:
-        click.echo(f"hplint: error: {error}", err=True)
+        click.echo(printable(f"hplint: error: {error}"), err=True)
         sys.exit(EXIT_ERROR)
     output = REPORTERS[output_format](result, quiet)
     if output:
@@ -98,7 +107,7 @@ def check(
         if text:
             click.echo(text, err=output_format != "text")
     for failure in result.failures:
-        click.echo(f"hplint: internal error: {failure}", err=True)
+        click.echo(printable(f"hplint: internal error: {failure}"), err=True)
     if result.failures:
         sys.exit(EXIT_ERROR)
     failing = [d for d in result.diagnostics if d.severity >= config.fail_on]
@@ -209,7 +218,7 @@ def run() -> None:
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as error:  # noqa: BLE001 - the last line of defence
         click.echo(f"hplint: internal error: {type(error).__name__}: {error}", err=True)
         sys.exit(EXIT_ERROR)

@@ -6,11 +6,32 @@ time (subprocesses have timeouts, lint runs have their own limits).
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from hplint.discover import IgnoreRules
+
+ROOT = Path(__file__).resolve().parent.parent
+# `hplint check` in a subprocess whose config extraction never ends (it marks that it started).
+SLOW_CHECK = """
+import pathlib, sys, time
+import hplint.extract.configs as configs
+
+def slow(path, language, text):
+    pathlib.Path("started-" + path.replace("/", "-")).touch()
+    time.sleep(600)
+
+configs.extract_config = slow
+sys.argv = ["hplint", *sys.argv[1:]]
+from hplint.cli import run
+run()
+"""
 
 
 def _ignored(lines: list[str], path: str, is_dir: bool = False) -> bool:
@@ -107,3 +128,49 @@ def test_shell_words_are_those_of_shlex():
                 split_words(line)
             continue
         assert [word for word, _, _ in split_words(line)] == expected
+
+
+def test_file_names_cannot_forge_lines_or_reach_the_terminal_raw(project):
+    name = "train\nforged.py:1:1: HP000 [error] forged \x1b[2J\u202e.py"
+    linted = project({name: "import torch\n\noptimizer = torch.optim.SGD(model.parameters(), lr=5.0)\n"})
+    for output_format in ("text", "github"):
+        run = linted.run(".", "--no-cache", "--format", output_format)
+        assert run.exit_code == 1
+        assert "\x1b" not in run.output and "\u202e" not in run.output
+        assert not any(line.startswith("forged.py") for line in run.output.splitlines())
+    text = linted.run(".", "--no-cache").output.splitlines()
+    assert text == [
+        "train\\nforged.py:1:1: HP000 [error] forged \\x1b[2J\\u202e.py:3:52: HP103 [warning] SGD lr=5.0 is above 1.0: "
+        "updates overshoot and the loss diverges; try log-spaced values from 0.1 down",
+        "1 warning in 1 file",
+    ]
+    data = linted.run(".", "--no-cache", "--format", "json").json()
+    assert data["diagnostics"][0]["path"] == name  # JSON keeps the real name, escaped by JSON's own rules
+
+
+def _start_slow_check(folder: Path, *args: str) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_CHECK, "check", ".", "--no-cache", *args], cwd=folder,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(folder.glob("started-*")):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the slow extraction never started"
+        time.sleep(0.05)
+    return process
+
+
+def test_ctrl_c_stops_a_run_within_a_second_and_exits_130(tmp_path):
+    (tmp_path / "train.yaml").write_text("lr: 0.1\n")
+    process = _start_slow_check(tmp_path)
+    try:
+        process.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        _, errors = process.communicate(timeout=30)
+        elapsed = time.monotonic() - started
+    finally:
+        process.kill()
+    assert process.returncode == 130, errors
+    assert elapsed < 1.0
+    assert errors.strip().splitlines()[-1] == "hplint: interrupted"

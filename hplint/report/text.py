@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from hplint.report.terminal import printable
+
 if TYPE_CHECKING:
     from hplint.lint import LintResult
 
 
 def render(result: LintResult, quiet: bool) -> str:
-    lines = [
-        f"{d.location.path}:{d.location.line}:{d.location.column}: {d.code} [{d.severity}] {d.message}"
+    lines = [  # a file name or a quoted value cannot forge a line or reach the terminal raw
+        printable(f"{d.location.path}:{d.location.line}:{d.location.column}: {d.code} [{d.severity}] {d.message}")
         for d in result.diagnostics
     ]
     if not quiet:
@@ -37,7 +39,7 @@ def statistics(result: LintResult) -> str:
     lines = [f"{count:5d}  {code}  {name}" for (code, name), count in sorted(by_code.items())]
     for path, comment in sorted(result.unused_suppressions, key=lambda item: (item[0], item[1].line)):
         codes = f"[{', '.join(comment.codes)}]" if comment.codes else ""
-        lines.append(f"{path}:{comment.line}: unused suppression ({comment.style}{codes})")
+        lines.append(printable(f"{path}:{comment.line}: unused suppression ({comment.style}{codes})"))
     if result.suppressed:
         lines.append(f"{result.suppressed} suppressed by comments")
     return "\n".join(lines)
