@@ -27,7 +27,7 @@ from hplint.suppression import Suppression
 if TYPE_CHECKING:
     from hplint.facts import FileFacts
 
-CACHE_FORMAT = 9  # bump when facts, findings or extraction change in a way old entries would not show
+CACHE_FORMAT = 10  # bump when facts, findings or extraction change in a way old entries would not show
 DEFAULT_FOLDER = ".hplint_cache"
 
 

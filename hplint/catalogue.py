@@ -74,6 +74,12 @@ OPTIMIZERS = frozenset({
     "torch.optim.SparseAdam", "torch.optim.Adafactor",
 })
 
+# Calls that make a new tensor (no gradient unless asked for with requires_grad=True).
+TENSOR_CONSTRUCTORS = frozenset({
+    "torch.zeros", "torch.ones", "torch.randn", "torch.rand", "torch.empty", "torch.full", "torch.tensor",
+    "torch.arange", "torch.linspace", "torch.zeros_like", "torch.ones_like", "torch.randn_like", "torch.from_numpy",
+})
+
 DATA_LOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})
 
 TRAINING_ARGUMENTS = frozenset({

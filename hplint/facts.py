@@ -248,6 +248,14 @@ class OutputOp:
 
     op: str  # softmax | sigmoid | log_softmax | relu | ... | a layer class name | other
     location: Location
+    source: str = ""  # the layer attribute whose output it takes (`fc` in softmax(self.fc(x)); `net.*`: net's last)
+
+
+SUBMODEL = "model:"  # the op of a submodule that is a model of the project: `model:backbone:ResNetBody`
+
+
+def submodel_op(ref: ModelRef) -> str:
+    return f"{SUBMODEL}{ref.module or ''}:{ref.name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,11 +283,16 @@ class ModelRef:
 
 @dataclass(frozen=True, slots=True)
 class LossInput:
-    """The output of `model` goes into the loss `loss` (a qualified API name)."""
+    """The output of `model` goes into the loss `loss` (a qualified API name).
+
+    A model passed in (`def train(model, loader): loss_fn(model(x), y)`) is named by `via`, the parameter
+    the project follows to its call sites; `model` is then None.
+    """
 
     loss: str
-    model: ModelRef
+    model: ModelRef | None
     location: Location  # the loss call
+    via: "Expr | None"
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,8 +311,18 @@ class Operation:
     loops: tuple[str, ...]  # iterables of the enclosing for-loops, outermost first
     no_grad: bool  # inside torch.no_grad()/inference_mode() (a with-block or a decorator)
     condition: str  # the test of the innermost enclosing `if`, "" when none
-    count: "Expr | None"  # for a loop over range(n): how many times it runs
+    value: "Expr | None"  # a loop over range(n): how many times it runs; a forward: the model called
     target: str  # for a loop: its variable(s)
+
+
+@dataclass(frozen=True, slots=True)
+class OptimizerParams:
+    """What an optimizer is built over: `model.parameters()` (parameters of subject), `[x[:, 0], x[:, 1]]`
+    (slices of subject), `[torch.zeros(3)]` (new tensors), or other."""
+
+    kind: str  # parameters | slices | new_tensors | other
+    subject: str  # the name the parameters or slices are taken from; the tensors as written
+    location: Location  # the optimizer call
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,7 +398,7 @@ class LaunchCommand:
 
 Fact = Union[
     ParseError, Import, ModuleImport, BaseImport, ConfigUpdate, ConfigPackage, EntryPoint, Binding, Call, ModelDef, LossInput, Operation, ConfigEntry, ArgumentDef,
-    FunctionCall, FunctionReturn, LaunchCommand,
+    FunctionCall, FunctionReturn, LaunchCommand, OptimizerParams,
 ]
 
 
@@ -398,7 +421,7 @@ _FACT_TYPES: dict[str, type] = {
         Location, Const, Name, Local, Arith, Unknown, Lookup, DictLiteral, ConfigFile, ParsedArgs,
         Parameter, CallResult, Hop, Value, ParseError, Import, ModuleImport, BaseImport, ConfigUpdate, ConfigPackage,
         EntryPoint, Binding, Call, OutputOp, ModelDef,
-        ModelRef, LossInput, Operation, ArgumentDef, FunctionCall, FunctionReturn, Layer,
+        ModelRef, LossInput, Operation, OptimizerParams, ArgumentDef, FunctionCall, FunctionReturn, Layer,
         ConfigEntry, LaunchArgument, LaunchCommand, Suppression, FileFacts,
     )
 }

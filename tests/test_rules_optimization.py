@@ -604,10 +604,6 @@ def test_hp106_reaching_the_floor_exactly_is_not_below_it(project):
     assert project({"train.py": source}).findings("HP106") == []
 
 
-@pytest.mark.xfail(
-    reason="a Lightning scheduler with interval='step' steps per optimizer step, but the message counts epochs",
-    strict=True,
-)
 def test_hp106_lightning_step_interval_counts_scheduler_steps(project):
     source = """
     import lightning as L

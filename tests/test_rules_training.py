@@ -1075,9 +1075,6 @@ def test_hp303_grad_scaler_loop_without_zero_grad_fires(project):
     assert at(finding) == where(AMP, "for x, y in train_loader")
 
 
-@pytest.mark.xfail(reason="with a GradScaler the message says `?.backward()` and tells the user to call "
-                          "scaler.zero_grad(), which does not exist; it should name optimizer.zero_grad()",
-                   strict=True)
 def test_hp303_grad_scaler_message_names_the_optimizer(project):
     [finding] = project({"train.py": AMP}).findings("HP303")
     assert "call optimizer.zero_grad() before backward()" in finding["message"]

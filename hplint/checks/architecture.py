@@ -33,7 +33,7 @@ class OutputActivation(Rule):
             applied = output.op
             loss_name = pair.loss.loss.rpartition(".")[2]
             yield self.diagnostic(
-                f"{applied} on the output of {pair.model.name} before {loss_name} ({pair.loss.location}), "
+                f"{applied} on the output of {pair.described} before {loss_name} ({pair.loss.location}), "
                 f"which applies {_APPLIES_ITSELF[applied]} itself; {_INSTEAD[applied]}",
                 output.location,
                 pair.loss.location,
@@ -44,7 +44,7 @@ class OutputActivation(Rule):
 def _applies_again(pair: ModelLoss) -> bool:
     """Every return path applies what the loss applies itself: `return logits if self.training else probs` is fine."""
     applied = catalogue.LOSS_APPLIES.get(pair.loss.loss)
-    outputs = pair.model.outputs
+    outputs = pair.outputs
     return applied is not None and bool(outputs) and all(output.op == applied for output in outputs)
 
 
@@ -53,7 +53,7 @@ def _outputs_reaching(project: Project, wrong: Callable[[ModelLoss], bool]) -> I
     found: dict[Location, tuple[OutputOp, list[ModelLoss]]] = {}
     for pair in project.model_losses():
         if wrong(pair):
-            for output in pair.model.outputs:
+            for output in pair.outputs:
                 found.setdefault(output.location, (output, []))[1].append(pair)
     yield from found.values()
 
@@ -137,7 +137,7 @@ class HiddenActivationOnOutput(Rule):
         for output, pairs in _outputs_reaching(project, _ends_hidden):
             pair = pairs[0]
             yield self.diagnostic(
-                f"{output.op} is the last operation of {pair.model.name}, whose output goes into {_short(pair.loss.loss)} "
+                f"{output.op} is the last operation of {pair.described}, whose output goes into {_short(pair.loss.loss)} "
                 f"({pair.loss.location}): it distorts the logits or values the loss expects; end with the "
                 "last Linear/Conv layer",
                 output.location,
@@ -147,10 +147,77 @@ class HiddenActivationOnOutput(Rule):
 
 
 def _ends_hidden(pair: ModelLoss) -> bool:
-    outputs = pair.model.outputs
+    outputs = pair.outputs
     return pair.loss.loss in catalogue.LOGIT_OR_VALUE_LOSSES and bool(outputs) and all(
         output.op in catalogue.HIDDEN_OUTPUT_OPS for output in outputs
     )
+
+
+class ActivationLossMismatch(Rule):
+    code = "HP214"
+    name = "activation-loss-mismatch"
+    severity = Severity.ERROR
+    summary = "a model's last activation that does not fit the loss it reaches"
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        for output, pairs in _outputs_reaching(project, lambda pair: _mismatch(project, pair) is not None):
+            pair = pairs[0]
+            why = _mismatch(project, pair)
+            yield self.diagnostic(
+                f"{output.op} on the output of {pair.described} goes into {_short(pair.loss.loss)} "
+                f"({pair.loss.location}): {why}",
+                output.location,
+                pair.loss.location,
+                related=[other.loss.location for other in pairs[1:]],
+            )
+
+
+# What each loss expects of its input, for an output whose last activation is the key.
+_MISMATCHES = {
+    ("softmax", "nll"): "NLLLoss expects log-probabilities; use log_softmax (or return the logits to CrossEntropyLoss)",
+    ("sigmoid", "cross_entropy"): (
+        "CrossEntropyLoss expects logits, and outputs squashed into (0, 1) cannot become confident; return the logits"
+    ),
+    ("log_softmax", "bce"): (
+        "binary cross-entropy expects probabilities (BCELoss) or logits (BCEWithLogitsLoss), not log-probabilities; "
+        "use sigmoid with BCELoss, or return the logits to BCEWithLogitsLoss"
+    ),
+}
+_LOSS_FAMILY = {
+    "torch.nn.NLLLoss": "nll", "torch.nn.functional.nll_loss": "nll",
+    "torch.nn.CrossEntropyLoss": "cross_entropy", "torch.nn.functional.cross_entropy": "cross_entropy",
+    "torch.nn.BCELoss": "bce", "torch.nn.functional.binary_cross_entropy": "bce",
+    "torch.nn.BCEWithLogitsLoss": "bce", "torch.nn.functional.binary_cross_entropy_with_logits": "bce",
+}
+
+
+def _mismatch(project: Project, pair: ModelLoss) -> str | None:
+    """Why the model's last activation does not fit its loss, when every return path agrees; else None."""
+    ops = {output.op for output in pair.outputs}
+    if len(ops) != 1 or not pair.outputs:
+        return None
+    op = ops.pop()
+    if op in ("softmax", "log_softmax") and all(_single_unit(project, pair.model, output) for output in pair.outputs):
+        return f"a {op.replace('_', '-')} over a single output unit is always {'1' if op == 'softmax' else '0'}, so the loss never moves; use sigmoid (or one logit per class)"
+    return _MISMATCHES.get((op, _LOSS_FAMILY.get(pair.loss.loss, "")))
+
+
+def _single_unit(project: Project, model: ModelDef, output: OutputOp) -> bool:
+    """The layer the activation takes is a Linear with one output feature."""
+    if not output.source:
+        return False
+    prefix = output.source[:-1] if output.source.endswith("*") else None
+    weighted = catalogue.LINEAR_LAYERS | catalogue.CONV_LAYERS | catalogue.RECURRENT_LAYERS | {"Embedding"}
+    candidates = [
+        layer for layer in model.layers
+        if (layer.attribute.startswith(prefix) if prefix is not None else layer.attribute == output.source)
+        and _short(layer.api) in weighted
+    ]
+    if not candidates or _short(candidates[-1].api) not in catalogue.LINEAR_LAYERS:
+        return False
+    call = project.call_at(candidates[-1].location)
+    width = project.resolve(call.argument("out_features", 1), call.location.path) if call is not None else None
+    return width is not None and width.value == 1
 
 
 class DeepMlp(Rule):

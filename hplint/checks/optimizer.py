@@ -394,7 +394,10 @@ def _decay(schedule: _Schedule, floor: float) -> tuple[str, int] | None:
 
 
 def _per_epoch(project: Run, call: Call) -> bool:
-    """A scheduler stepped inside a loop over batches steps per batch; otherwise per epoch."""
+    """A scheduler stepped inside a loop over batches, or given to Lightning with interval="step", steps per
+    batch; otherwise per epoch."""
+    if any(op.subject == call.target for op in project.operations_of_kind("scheduler_per_step")):
+        return False
     for op in project.operations_of_kind("scheduler_step"):
         if call.target is None or op.subject.rpartition(".")[2] == call.target:
             return all(loop.startswith("range(") or "epoch" in loop.lower() for loop in op.loops)

@@ -10,7 +10,7 @@ from hplint import catalogue
 from hplint.checks import Rule
 from hplint.checks.loops import LEARNING, loop_body
 from hplint.diagnostics import Diagnostic, Severity
-from hplint.facts import Call, ModelDef, Operation
+from hplint.facts import Call, ModelDef, Operation, OptimizerParams
 from hplint.catalogue import names_data, names_evaluation
 from hplint.project import Project, Run, written_name
 
@@ -211,6 +211,34 @@ def _innermost_loop(operations: list[Operation], inside: Operation) -> Operation
     return loops[-1] if loops else None
 
 
+class OptimizerNotOnModel(Rule):
+    code = "HP306"
+    name = "optimizer-not-on-model"
+    severity = Severity.ERROR
+    summary = "an optimizer built over tensors that are not the trained model's parameters"
+
+    per_run = True
+
+    def check(self, project: Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        for _, params in project.all_of(OptimizerParams):
+            optimizer = project.call_at(params.location)
+            name = optimizer.api.rpartition(".")[2] if optimizer is not None else "the optimizer"
+            if params.kind == "slices":
+                yield self.diagnostic(
+                    f"{name} is built over slices of {params.subject}, data rather than a model's parameters: "
+                    "step() updates nothing the loss depends on, so the loss never changes; pass model.parameters() "
+                    "(or tensors created with requires_grad=True)",
+                    params.location,
+                )
+            elif params.kind == "new_tensors":
+                yield self.diagnostic(
+                    f"{name} is built over tensors created without requires_grad ({params.subject}): they get no "
+                    "gradient, so step() never moves them; pass model.parameters() or create them with "
+                    "requires_grad=True (nn.Parameter in a module)",
+                    params.location,
+                )
+
+
 class EvalModeMissing(Rule):
     code = "HP304"
     name = "eval-mode-missing"
@@ -222,9 +250,13 @@ class EvalModeMissing(Rule):
     def check(self, project: Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         if project.is_library:
             return
-        if not _has_mode_dependent_layers(project):
-            return
+        run_has_them = _has_mode_dependent_layers(project)
         for loop, operations in _evaluation_loops(project):
+            models = _evaluated_models(project, operations, loop)
+            if models is None and not run_has_them or models is not None and not any(
+                _model_has_mode_layers(project, model) for model in models
+            ):
+                continue  # the evaluated model has no dropout or batch norm: eval() changes nothing
             mode = _mode_before(operations, loop)
             if mode == "eval_mode" or mode is None and _caller_did(project, loop, "eval_mode"):
                 continue
@@ -247,9 +279,10 @@ class GradInEval(Rule):
     def check(self, project: Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         if project.is_library:
             return
-        for loop, _ in _evaluation_loops(project):
-            if loop.no_grad or _caller_did(project, loop, "no_grad"):
-                continue
+        for loop, operations in _evaluation_loops(project):
+            forwards = [op for op in loop_body(operations, loop) if op.kind == "forward"]
+            if loop.no_grad or all(op.no_grad for op in forwards) or _caller_did(project, loop, "no_grad"):
+                continue  # no_grad around the loop, inside its body, or around every call of it
             yield self.diagnostic(
                 f"evaluation loop over {loop.subject} builds the autograd graph for nothing: wrap it in "
                 "torch.no_grad() (or torch.inference_mode()) to save memory and time",
@@ -296,6 +329,36 @@ def _caller_did(project: Project, loop: Operation, what: str) -> bool:
         if not before:
             return False
     return True
+
+
+def _evaluated_models(run: Run, operations: list[Operation], loop: Operation) -> list[ModelDef] | None:
+    """The models of the project the loop runs, when every forward in its body names one; else None."""
+    models = []
+    for op in loop_body(operations, loop):
+        if op.kind != "forward":
+            continue
+        model = run.resolve_model(op.value, op.location.path) if op.value is not None else None
+        if model is None:
+            return None
+        models.append(model)
+    return models or None
+
+
+def _model_has_mode_layers(run: Run, model: ModelDef, depth: int = 0) -> bool:
+    """Dropout or batch norm in the model, in its forward, or in a submodule of the project it builds."""
+    if any(_MODE_DEPENDENT.match(layer.api.rpartition(".")[2]) for layer in model.layers):
+        return True
+    if any(_MODE_DEPENDENT.match(op.op) for op in model.forward):
+        return True
+    for layer in model.layers:
+        if layer.api.startswith("local.") and depth < _MAX_SUBMODEL_DEPTH:
+            inner = run.model_named(layer.api[len("local."):], model.location.path)
+            if inner is None or _model_has_mode_layers(run, inner, depth + 1):
+                return True  # a block hplint cannot see into may hold dropout
+    return False
+
+
+_MAX_SUBMODEL_DEPTH = 8
 
 
 def _has_mode_dependent_layers(project: Project) -> bool:

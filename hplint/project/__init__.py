@@ -13,10 +13,10 @@ from collections.abc import Iterable, Iterator
 from functools import cached_property
 from typing import TypeVar
 
-from hplint.facts import Call, Expr, FileFacts, Location, Operation, ParseError, Value
+from hplint.facts import Call, Expr, FileFacts, Location, ModelDef, ModelRef, Operation, ParseError, Value
 from hplint.project.configs import ConfigReader
 from hplint.project.index import FactIndex
-from hplint.project.models import ModelLoss, model_losses
+from hplint.project.models import ModelLoss, model_def, model_losses
 from hplint.project.runs import TRAINING_OPERATIONS, RunSpec, find_runs
 from hplint.project.settings import RunSettings, Setting, optimizer_of
 from hplint.project.values import Resolver, RunContext, written_name
@@ -94,7 +94,19 @@ class _View:
                 yield op
 
     def model_losses(self) -> Iterator[ModelLoss]:
-        return model_losses(self._index, self.files)
+        return model_losses(self._index, self.files, self._resolver.resolve_model)
+
+    def resolve_model(self, expr: Expr, path: str) -> ModelDef | None:
+        """The model of the project an expression holds: `Net()`, a name bound to one, a parameter filled with one."""
+        return self._resolver.resolve_model(expr, path)
+
+    def model_named(self, written: str, from_path: str) -> ModelDef | None:
+        """A model class as a file names it (`ResBlock`, `blocks.ResBlock`), found through its imports."""
+        module, _, name = written.rpartition(".")
+        if module:
+            imported = self._index.imports.get((from_path, module))
+            module = imported.qualified if imported is not None else module
+        return model_def(self._index, ModelRef(module or None, name), from_path)
 
     def is_training_config(self, path: str) -> bool:
         return self._project.is_training_config(path)

@@ -209,8 +209,8 @@ class RunSettings:
         """`for epoch in range(EPOCHS)`: the number of epochs a manual loop trains."""
         for path in sorted(self._run.files):
             for op in self._index.of_type(path, Operation):
-                if op.kind == "loop" and op.count is not None and "epoch" in op.target.lower():
-                    value = self._resolver.resolve(op.count, path)
+                if op.kind == "loop" and op.value is not None and "epoch" in op.target.lower():
+                    value = self._resolver.resolve(op.value, path)
                     if value is not None and _is_number(value.value):
                         yield Setting("epochs", value, "training loop", op.location, "train", in_config=False, group=path)
 

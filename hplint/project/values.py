@@ -17,7 +17,7 @@ from typing import Any, TypeVar, Union
 
 from hplint.facts import (
     ArgumentDef, Arith, CallResult, ConfigFile, Const, DictLiteral, Expr, FunctionCall, FunctionReturn, Hop,
-    LaunchArgument, LaunchCommand, Local, Lookup, Name, Parameter, ParsedArgs, Unknown, Value,
+    LaunchArgument, LaunchCommand, Local, Lookup, ModelDef, Name, Parameter, ParsedArgs, Unknown, Value,
 )
 from hplint.project.compose import Composer
 from hplint.project.configs import MAX_DEPTH, ConfigReader, config_number
@@ -77,7 +77,13 @@ class _ModuleNode:
     path: str
 
 
-_Container = Union[_DictNode, _ConfigNode, _ArgsNode, _ModuleNode]
+@dataclass(frozen=True)
+class _ModelNode:
+    name: str  # a ModelDef of the file
+    path: str
+
+
+_Container = Union[_DictNode, _ConfigNode, _ArgsNode, _ModuleNode, _ModelNode]
 _Resolved = Union[Value, _Container, None]
 
 
@@ -207,6 +213,8 @@ class Resolver:
             return self._config_lookup(container, key, depth)
         if isinstance(container, _ArgsNode):
             return self._argument_default(container.path, key, depth)
+        if isinstance(container, _ModelNode):
+            return None  # model.lr: an attribute of a model, not a value hplint follows
         return self._evaluate_name(key, container.path, depth + 1)
 
     def _config_lookup(self, node: _ConfigNode, key: str, depth: int) -> _Resolved:
@@ -273,7 +281,16 @@ class Resolver:
         for returned in self._index.of_type(target[0], FunctionReturn):
             if returned.function == target[1]:
                 return self._evaluate(returned.expr, target[0], depth + 1)
+        if any(model.name == target[1] for model in self._index.of_type(target[0], ModelDef)):
+            return _ModelNode(target[1], target[0])  # Net(): an instance of a model of the project
         return None
+
+    def resolve_model(self, expr: Expr, path: str) -> ModelDef | None:
+        """The model of the project an expression holds (`Net()`, a parameter every call site fills with one)."""
+        found = self._evaluate(expr, path, 0)
+        if not isinstance(found, _ModelNode):
+            return None
+        return next((model for model in self._index.of_type(found.path, ModelDef) if model.name == found.name), None)
 
     def _loaded_config(self, config: ConfigFile, from_path: str, depth: int) -> str | None:
         written = self._evaluate(config.path, from_path, depth + 1)

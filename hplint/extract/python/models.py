@@ -13,10 +13,10 @@ import libcst as cst
 
 from hplint import catalogue
 from hplint.extract.python.scope import (
-    ApiMeaning, ClassInfo, ClassMeaning, FunctionMeaning, Meaning, ModelMeaning, OutputMeaning, dotted,
-    is_self_attribute,
+    ApiMeaning, ClassInfo, ClassMeaning, FunctionMeaning, Meaning, ModelMeaning, OutputMeaning, ParameterOutputMeaning,
+    dotted, is_self_attribute,
 )
-from hplint.facts import Layer, Location, LossInput, ModelDef, ModelRef, OutputOp
+from hplint.facts import Layer, Location, LossInput, ModelDef, ModelRef, OutputOp, Parameter, submodel_op
 
 if TYPE_CHECKING:
     from hplint.extract.python.walker import PythonExtractor
@@ -62,6 +62,9 @@ class ModelStructure:
         callee = self.meaning(func)
         if isinstance(callee, ModelMeaning):
             return OutputMeaning(callee.ref)
+        passed = self.binding_for(func.value) if isinstance(func, cst.Name) else None
+        if passed is not None and isinstance(passed.expr, Parameter):
+            return ParameterOutputMeaning(passed.expr)  # model(x) where model is a parameter of the function
         if isinstance(callee, ClassMeaning):
             return ModelMeaning(callee.ref)
         if isinstance(callee, FunctionMeaning) and callee.name in self._model_factories:
@@ -102,10 +105,14 @@ class ModelStructure:
         return "other"
 
     def module_op(self: PythonExtractor, node: cst.BaseExpression) -> str:
-        """What a module-constructing call applies: nn.Softmax -> softmax, nn.Sequential -> its last."""
+        """What a module-constructing call applies: nn.Softmax -> softmax, nn.Sequential -> its last, a model of
+        the project -> `model:<module>:<Name>` (the project follows it to that model's own output)."""
         if not isinstance(node, cst.Call):
             return "other"
         qualified = self.qualified_name(node.func)
+        meaning = self.meaning(node)
+        if isinstance(meaning, ModelMeaning) and (qualified is None or qualified.split(".")[0] not in catalogue.WATCHED_MODULES):
+            return submodel_op(meaning.ref)
         if qualified is None:
             return "other"
         if qualified in catalogue.ACTIVATION_LAYERS:
@@ -224,19 +231,39 @@ class ModelStructure:
         layers = [arg for arg in node.args if arg.keyword is None]
         outputs: tuple[OutputOp, ...] = ()
         if layers and not layers[-1].star:
-            outputs = (OutputOp(self.module_op(layers[-1].value), self.location(layers[-1].value)),)
+            outputs = (OutputOp(self.module_op(layers[-1].value), self.location(layers[-1].value), ".*"),)
         built = tuple(self.layers_of("", node))
         self.facts.append(ModelDef(
             sequential_name(location), "sequential", location, (), outputs, built, (), merges=False, gates=False,
         ))
 
     def record_class(self: PythonExtractor, info: ClassInfo) -> None:
-        outputs = tuple(OutputOp(self._layer_op(info, op), location) for op, location in info.returns)
+        outputs = tuple(
+            OutputOp(self._layer_op(info, op), location, source or _sequential_source(info, op))
+            for op, location, source in info.returns
+        )
         applied = tuple(OutputOp(self._layer_op(info, op), location) for op, location in info.applied)
         self.facts.append(ModelDef(
             info.name, "class", info.location, info.bases, outputs, tuple(info.layers), applied,
             info.merges, info.gates,
         ))
+
+    def output_source(self: PythonExtractor, node: cst.BaseExpression) -> str:
+        """The layer attribute an output activation is applied to: `fc` in `F.softmax(self.fc(x), dim=1)` or in
+        `x = self.fc(x); return torch.log_softmax(x, dim=1)`."""
+        node = strip_transparent(node)
+        if not isinstance(node, cst.Call):
+            return ""
+        positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
+        inner = strip_transparent(positional[0]) if positional else None
+        if isinstance(inner, cst.Call) and is_self_attribute(inner.func):
+            return inner.func.attr.value  # type: ignore[union-attr]
+        function = self.function_scope()
+        if isinstance(inner, cst.Name) and function is not None:
+            binding = self.visible_binding(function, inner.value)
+            if binding is not None and binding.op.startswith("layer:"):
+                return binding.op[len("layer:"):]
+        return ""
 
     def _layer_op(self: PythonExtractor, info: ClassInfo, op: str) -> str:
         if not op.startswith("layer:"):
@@ -260,24 +287,45 @@ class ModelStructure:
             return
         meaning = self.meaning(strip_transparent(model_input))
         if isinstance(meaning, OutputMeaning):
-            self.facts.append(LossInput(loss, meaning.ref, self.location(node)))
+            self.facts.append(LossInput(loss, meaning.ref, self.location(node), None))
+        elif isinstance(meaning, ParameterOutputMeaning):
+            self.facts.append(LossInput(loss, None, self.location(node), meaning.parameter))
 
-    def loss_called(self: PythonExtractor, node: cst.Call) -> Optional[str]:
-        """The loss API a call applies: nn.CrossEntropyLoss()(...), criterion(...), F.cross_entropy(...)."""
+    def losses_called(self: PythonExtractor, node: cst.Call) -> list[str]:
+        """The loss APIs a call applies: nn.CrossEntropyLoss()(...), criterion(...), F.cross_entropy(...);
+        for a criterion assigned on several branches (`if args.loss == "mse": ... elif ...`), each of them."""
         qualified = self.qualified_name(node.func)
         if qualified in catalogue.LOSSES:
-            return qualified
+            return [qualified]
         callee = self.meaning(node.func)
         if isinstance(callee, ApiMeaning) and callee.api in catalogue.LOSSES:
-            return callee.api
+            return [callee.api]
         if isinstance(node.func, cst.Call):
             inner = self.qualified_name(node.func.func)
             if inner in catalogue.LOSSES:
-                return inner
-        return None
+                return [inner]
+        if isinstance(node.func, cst.Name) and callee is None:
+            return self._branch_losses(node.func.value)
+        return []
+
+    def _branch_losses(self: PythonExtractor, name: str) -> list[str]:
+        function = self.function_scope()
+        bindings = (function.bindings.get(name) if function is not None else None) or self.module_scope().bindings.get(name) or []
+        apis = [binding.meaning.api for binding in bindings if isinstance(binding.meaning, ApiMeaning)]
+        if len(bindings) < 2 or len(apis) != len(bindings) or not all(api in catalogue.LOSSES for api in apis):
+            return []  # not only losses on every branch
+        return list(dict.fromkeys(apis))
 
 
 _MODEL_NAME = re.compile(r"(^|_)(model|net|network|classifier|encoder|backbone)(_|$|\d)", re.IGNORECASE)
+
+
+def _sequential_source(info: ClassInfo, op: str) -> str:
+    """`return self.net(x)` with net an nn.Sequential: its last layer is what the output comes from."""
+    attribute = op[len("layer:"):] if op.startswith("layer:") else ""
+    if attribute and any(layer.attribute.startswith(attribute + ".") for layer in info.layers):
+        return f"{attribute}.*"
+    return ""
 
 
 def sequential_name(location: Location) -> str:

@@ -7,7 +7,7 @@ from typing import Optional, Union
 
 import libcst as cst
 
-from hplint.facts import Expr, Layer, Location, ModelRef
+from hplint.facts import Expr, Layer, Location, ModelRef, Parameter
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,13 @@ class OutputMeaning:
     """The output of calling a model."""
 
     ref: ModelRef
+
+
+@dataclass(frozen=True)
+class ParameterOutputMeaning:
+    """The output of calling a function's parameter: a model passed in, found at the call sites."""
+
+    parameter: Parameter
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ class FunctionMeaning:
     name: str
 
 
-Meaning = Union[ModelMeaning, OutputMeaning, ClassMeaning, ApiMeaning, FunctionMeaning, None]
+Meaning = Union[ModelMeaning, OutputMeaning, ParameterOutputMeaning, ClassMeaning, ApiMeaning, FunctionMeaning, None]
 
 
 @dataclass
@@ -54,6 +61,7 @@ class Binding:
     meaning: Meaning
     blocks: tuple[int, ...]  # the conditional blocks the binding sits in
     op: str = "other"  # the last operation the bound value applies (see ModelStructure.output_op)
+    source: Optional[cst.BaseExpression] = None  # the expression assigned, while the walk is in this file
 
 
 @dataclass
@@ -87,7 +95,7 @@ class ClassInfo:
     bases: tuple[str, ...]
     attributes: dict[str, Binding] = field(default_factory=dict)  # self.x = ... in methods
     layers: list[Layer] = field(default_factory=list)
-    returns: list[tuple[str, Location]] = field(default_factory=list)  # ops of forward's returns
+    returns: list[tuple[str, Location, str]] = field(default_factory=list)  # forward's returns: op, where, input layer
     applied: list[tuple[str, Location]] = field(default_factory=list)  # ops forward applies, in order
     merges: bool = False
     gates: bool = False

@@ -28,13 +28,13 @@ class TrainingOperations:
 
     def operation(
         self: PythonExtractor, kind: str, subject: str, node: cst.CSTNode,
-        count: Expr | None = None, target: str = "",
+        value: Expr | None = None, target: str = "",
     ) -> None:
         context = self.context
         condition = context.conditions[-1] if context.conditions else ""
         self.facts.append(Operation(
             kind, subject, self.location(node), context.qualname, tuple(context.loops), context.no_grad > 0,
-            condition, count, target,
+            condition, value, target,
         ))
 
     def record_method_operation(self: PythonExtractor, node: cst.Call, func: cst.Attribute) -> None:
@@ -56,7 +56,9 @@ class TrainingOperations:
             if self._steps_a_scheduler(func.value):
                 self.operation("scheduler_step", subject, node)
             elif self._steps_an_optimizer(func.value):
-                self.operation("optimizer_step", subject, node)
+                # scaler.step(optimizer) steps the optimizer it is given: that is what zero_grad() clears
+                stepped = node.args[0].value if self._is_grad_scaler(func.value) and node.args else None
+                self.operation("optimizer_step", source_text(stepped) if stepped is not None else subject, node)
         elif method in ("zero_", "detach_", "fill_") and ".grad" in subject:
             self.operation("grad_cleared", subject, node)
         elif method == "train":
@@ -77,6 +79,10 @@ class TrainingOperations:
         if isinstance(owner, ApiMeaning):
             return owner.api in catalogue.OPTIMIZERS or owner.api in catalogue.GRAD_SCALERS
         return bool(_OPTIMIZER_NAME.search(dotted(base).rpartition(".")[2]))
+
+    def _is_grad_scaler(self: PythonExtractor, base: cst.BaseExpression) -> bool:
+        owner = self.meaning(base)
+        return isinstance(owner, ApiMeaning) and owner.api in catalogue.GRAD_SCALERS
 
     def _steps_a_scheduler(self: PythonExtractor, base: cst.BaseExpression) -> bool:
         owner = self.meaning(base)

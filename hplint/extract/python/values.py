@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any, Optional
 import libcst as cst
 
 from hplint import catalogue
-from hplint.extract.python.scope import FunctionMeaning, dotted
+from hplint.extract.python.scope import ClassMeaning, FunctionMeaning, dotted
 from hplint.facts import (
     ArgumentDef, Arith, CallResult, ConfigFile, ConfigUpdate, Const, DictLiteral, Expr, FunctionCall, Local, Location,
-    Lookup, Name, Parameter, ParsedArgs, Unknown,
+    Lookup, Name, OptimizerParams, Parameter, ParsedArgs, Unknown,
 )
 
 if TYPE_CHECKING:
@@ -139,6 +139,10 @@ class ValueSources:
         function = self.project_function(func)
         if function is not None:
             return CallResult(function, location)
+        if isinstance(func, cst.Name) and isinstance(getattr(self.module_binding(func.value), "meaning", None), ClassMeaning):
+            return CallResult(func.value, location)  # Net(): the project tells a model of this file
+        if isinstance(func, cst.Attribute) and func.attr.value in catalogue.TRANSPARENT_METHODS:
+            return self.to_expr(func.value)  # model.to(device), x.float(): the same thing
         return Unknown(f"the result of {dotted(func)}()", location)
 
     def _lazy_call(self: PythonExtractor, node: cst.Call, location: Location) -> Optional[Expr]:
@@ -242,6 +246,41 @@ class ValueSources:
         else:
             return
         self.facts.append(ConfigUpdate(target, merged, True, self.location(node)))
+
+    def record_optimizer_params(self: PythonExtractor, node: cst.Call) -> None:
+        """What an optimizer is built over, as written: a model's parameters, slices of a tensor, new tensors."""
+        params = next((arg.value for arg in node.args if arg.keyword is not None and arg.keyword.value == "params"), None)
+        if params is None and node.args and node.args[0].keyword is None and not node.args[0].star:
+            params = node.args[0].value
+        if params is None:
+            return
+        kind, subject = self._params_kind(params)
+        self.facts.append(OptimizerParams(kind, subject, self.location(node)))
+
+    def _params_kind(self: PythonExtractor, params: cst.BaseExpression) -> tuple[str, str]:
+        if isinstance(params, cst.Call) and isinstance(params.func, cst.Attribute) and params.func.attr.value in (
+            "parameters", "named_parameters",
+        ):
+            return "parameters", dotted(params.func.value)
+        if not isinstance(params, (cst.List, cst.Tuple)) or not params.elements:
+            return "other", ""
+        items = [element.value for element in params.elements if isinstance(element, cst.Element)]
+        if len(items) != len(params.elements):
+            return "other", ""
+        if all(isinstance(item, cst.Subscript) and isinstance(item.value, cst.Name) for item in items):
+            return "slices", ", ".join(dict.fromkeys(item.value.value for item in items))  # type: ignore[attr-defined]
+        if all(self._new_tensor_without_grad(item) for item in items):
+            return "new_tensors", ", ".join(source_text(item) for item in items)
+        return "other", ""
+
+    def _new_tensor_without_grad(self: PythonExtractor, node: cst.BaseExpression) -> bool:
+        """`torch.zeros(3)`, or a name bound to one, that does not ask for a gradient."""
+        if isinstance(node, cst.Name):
+            binding = self.binding_for(node.value)
+            node = binding.source if binding is not None and binding.source is not None else node
+        if not isinstance(node, cst.Call) or self.qualified_name(node.func) not in catalogue.TENSOR_CONSTRUCTORS:
+            return False
+        return not any(arg.keyword is not None and arg.keyword.value == "requires_grad" for arg in node.args)
 
     def reads_base(self: PythonExtractor, item: cst.BaseExpression) -> bool:
         return isinstance(item, cst.Call) and (self.qualified_name(item.func) or dotted(item.func)).endswith("read_base")

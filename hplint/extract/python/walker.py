@@ -43,6 +43,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
         self._unconditional_ifs: set[int] = set()  # `if __name__ == "__main__":` blocks
         self._no_grad_withs: set[int] = set()
         self._base_withs: set[int] = set()
+        self._withs: list[cst.With] = []  # the with-blocks around the node being read, innermost last
         self._model_factories: dict[str, ModelMeaning] = {}  # module-level functions that return a model
 
     # ------------------------------------------------------------ where we are
@@ -122,8 +123,10 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
             return self.visible_binding(function, name)
         return self.module_binding(name)
 
-    def _bind(self, name: str, expr: Expr, meaning: Meaning = None, op: str = "other") -> None:
-        binding = Binding(expr, meaning, tuple(self.context.blocks), op)
+    def _bind(
+        self, name: str, expr: Expr, meaning: Meaning = None, op: str = "other", source: Optional[cst.BaseExpression] = None,
+    ) -> None:
+        binding = Binding(expr, meaning, tuple(self.context.blocks), op, source)
         scope = self._scopes[-1]
         scope.bindings.setdefault(name, []).append(binding)
         if scope.kind == "module":
@@ -170,11 +173,13 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         name = node.name.value
         module_level = len(self._scopes) == 1
-        if not module_level:
-            self._scopes[-1].bindings.setdefault(name, []).append(
-                Binding(Unknown("a function", self.location(node.name)), None, tuple(self.context.blocks))
-            )
         qualname = f"{self._scopes[-1].qualname}.{name}".lstrip(".")
+        if not module_level:
+            # A nested function: calling it is a call into its operations (`def run(): for x in loader: ...`).
+            meaning = FunctionMeaning(qualname) if self._scopes[-1].kind == "function" else None
+            self._scopes[-1].bindings.setdefault(name, []).append(
+                Binding(Unknown("a function", self.location(node.name)), meaning, tuple(self.context.blocks))
+            )
         # A module-level class's __init__ gets its values from the instantiations: Net(dropout=0.5).
         constructor = name == "__init__" and len(self._scopes) == 2 and self._scopes[1].kind == "class"
         parameters = list(self._parameter_bindings(node, qualname, module_level or constructor, skip_self=constructor))
@@ -274,7 +279,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
         self._enter_block()
         subject = self.loop_subject(node.iter)
         target = ", ".join(_target_names(node.target))
-        self.operation("loop", subject, node, count=self.loop_count(node.iter), target=target)
+        self.operation("loop", subject, node, value=self.loop_count(node.iter), target=target)
         self.context.loops.append(subject)
         self.context.loop_counts.append(self.static_count(node.iter))
         for name in _target_names(node.target):
@@ -306,6 +311,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
         self.context.blocks.pop()
 
     def visit_With(self, node: cst.With) -> None:
+        self._withs.append(node)
         if any(self.enters_no_grad(item.item) for item in node.items):
             self._no_grad_withs.add(id(node))
             self.context.no_grad += 1
@@ -313,6 +319,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
             self._base_withs.add(id(node))  # MMEngine's `with read_base():` imports the configs it inherits
 
     def leave_With(self, original_node: cst.With) -> None:
+        self._withs.pop()
         if id(original_node) in self._no_grad_withs:
             self.context.no_grad -= 1
         self._base_withs.discard(id(original_node))
@@ -399,7 +406,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
             if catalogue.names_evaluation(name):
                 self.operation("held_out_name", name, statement)  # val_loader = ..., test_ds = ...
         if isinstance(target, cst.Name):
-            self._bind(target.value, self.to_expr(value), self.meaning(value), self.output_op(value))
+            self._bind(target.value, self.to_expr(value), self.meaning(value), self.output_op(value), value)
             self.start_layer_list(target.value, value)
             return
         if is_self_attribute(target):
@@ -449,7 +456,18 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
                 self._model_factories[self.context.qualname] = meaning  # def build_model(): return nn.Sequential(...)
         owner = self.current_class()
         if owner is not None and self._scopes[-1].name == "forward":
-            owner.returns.append((self.output_op(node.value), self.location(node.value)))
+            owner.returns.append((self.output_op(node.value), self.location(node.value), self.output_source(node.value)))
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        """Lightning's `{"scheduler": scheduler, "interval": "step"}`: that scheduler steps once per batch."""
+        items = {
+            key.value[1:-1]: element.value for element in node.elements
+            if isinstance(element, cst.DictElement) and isinstance(key := element.key, cst.SimpleString)
+        }
+        interval = items.get("interval")
+        scheduler = items.get("scheduler")
+        if isinstance(interval, cst.SimpleString) and interval.value[1:-1] == "step" and isinstance(scheduler, cst.Name):
+            self.operation("scheduler_per_step", scheduler.value, node)
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         self.record_tensor_combination(node)
@@ -484,14 +502,19 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
             # nanoGPT's `exec(open("configurator.py").read())`: the launch line's config file and
             # --key=value arguments override this script's module-level values
             self.operation("exec_file", source_text(node.args[0].value), node)
-        loss = self.loss_called(node)
-        if loss is not None:
+        for loss in self.losses_called(node):
             self.record_loss_input(node, loss)
         if self.calls_a_model(node):
-            self.operation("forward", source_text(node.func), node)
+            called = node.func.value if isinstance(node.func, cst.Attribute) and node.func.attr.value == "forward" else node.func
+            self.operation("forward", source_text(node.func), node, value=self.to_expr(called))
         if isinstance(node.func, cst.Attribute):
             if node.func.attr.value == "add_argument":
                 self.record_argument(node)
+            elif node.func.attr.value == "enter_context" and self._withs and any(
+                self.enters_no_grad(arg.value) for arg in node.args
+            ) and id(self._withs[-1]) not in self._no_grad_withs:
+                self._no_grad_withs.add(id(self._withs[-1]))  # with ExitStack() as stack: stack.enter_context(torch.no_grad())
+                self.context.no_grad += 1
             elif node.func.attr.value == "update" and len(self._scopes) == 1:
                 self.record_config_merge(node)
             self.record_method_operation(node, node.func)
@@ -504,6 +527,9 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
             binding = self.module_binding(node.func.value)
             if binding is not None and isinstance(binding.meaning, ClassMeaning):
                 self.record_function_call(node, f"{node.func.value}.__init__")
+            nested = self.binding_for(node.func.value) if self.function_scope() is not None else None
+            if nested is not None and isinstance(nested.meaning, FunctionMeaning) and "." in nested.meaning.name:
+                self.operation("calls", nested.meaning.name, node)
 
     def leave_Call(self, original_node: cst.Call) -> None:
         owner = self.current_class()
@@ -522,6 +548,8 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
             owner.gates = owner.gates or qualified in catalogue.GATING_FUNCTIONS
 
     def _record_api_call(self, node: cst.Call, qualified: str) -> None:
+        if qualified in catalogue.OPTIMIZERS:
+            self.record_optimizer_params(node)
         args, keywords = self.call_arguments(node)
         self.facts.append(Call(
             qualified, self.location(node), args, keywords, self._targets.get(id(node)), self._scopes[-1].qualname,
