@@ -311,9 +311,9 @@ def test_json_has_no_nan():
 
 
 def test_torch_threads_suit_the_model_and_the_machine():
-    assert thread_count(50_000, cores=8, load=0.0, environment={}) == 1  # small models: threads only wait
-    assert thread_count(11_000_000, cores=2, load=0.1, environment={}) == 2
-    assert thread_count(11_000_000, cores=2, load=1.2, environment={}) == 1  # a core is busy elsewhere
-    assert thread_count(11_000_000, cores=16, load=4.0, environment={}) == 12
-    assert thread_count(11_000_000, cores=16, load=40.0, environment={}) == 1
-    assert thread_count(11_000_000, cores=16, load=0.0, environment={"OMP_NUM_THREADS": "3"}) is None
+    assert thread_count(50_000, cores=8, busy=0.0, environment={}) == 1  # small models: threads only wait
+    assert thread_count(11_000_000, cores=2, busy=0.1, environment={}) == 2
+    assert thread_count(11_000_000, cores=2, busy=1.2, environment={}) == 1  # a core is busy elsewhere
+    assert thread_count(11_000_000, cores=16, busy=4.0, environment={}) == 12
+    assert thread_count(11_000_000, cores=16, busy=40.0, environment={}) == 1
+    assert thread_count(11_000_000, cores=16, busy=0.0, environment={"OMP_NUM_THREADS": "3"}) is None

@@ -43,6 +43,7 @@ class ProbeOptions:
     optimizer: str | None = None  # adam | adamw | sgd
     batch_size: int | None = None
     timeout: float = 120.0
+    memory_limit: int | None = None  # bytes of resident memory for the child's processes; None: half the machine's
     seed: int = 0
     output_format: str = "text"
     plot: Path | None = None
@@ -60,7 +61,9 @@ def run_probe(options: ProbeOptions) -> int:
 
     progress = _Progress(len(spec.checks))
     try:
-        child = run_child(spec, max(1.0, deadline - time.time()), lambda event: _take(event, outcome, progress))
+        child = run_child(
+            spec, max(1.0, deadline - time.time()), lambda event: _take(event, outcome, progress), options.memory_limit,
+        )
     except KeyboardInterrupt:
         progress.close("interrupted")
         outcome.errors.append(ProbeError("interrupted", "interrupted (Ctrl-C); the checks that finished are reported", progress.running))
@@ -78,6 +81,15 @@ def run_probe(options: ProbeOptions) -> int:
         during = f" during {progress.running}" if progress.running else ""
         message = f"the probe ran past --timeout {options.timeout:g} s{during}; the checks that finished are reported"
         outcome.errors.append(ProbeError("timeout", message, progress.running))
+    elif child.out_of_memory is not None:
+        from hplint.probe.limits import describe_size
+
+        during = f" during {progress.running}" if progress.running else ""
+        message = (
+            f"the probe process used more than --memory-limit {describe_size(child.out_of_memory)}{during} and was "
+            "stopped; the checks that finished are reported"
+        )
+        outcome.errors.append(ProbeError("crash", message, progress.running))
     elif not any(event.get("event") == "done" for event in child.events):
         message = _death(child.returncode, child.log, progress.running)
         outcome.errors.append(ProbeError("crash", message, progress.running))
@@ -113,7 +125,7 @@ def _prepare(options: ProbeOptions, deadline: float) -> tuple[ProbeSpec, ProbeOu
     build = None
     if target is None:
         try:
-            build = configured.buildable(project, cwd)
+            build = configured.buildable(project)
         except configured.NoModel as error:
             return _usage(f"hplint probe without MODULE:FACTORY builds the project's one model: {error}")
         shape = shape or build.input_shape or ()

@@ -17,11 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from hplint import catalogue
-from hplint.facts import FunctionCall, Import, ModelDef
+from hplint.facts import FunctionCall, ModelDef
 
 # The optimizer arguments the probe passes on, besides lr: scalars a sweep must share with the run.
 _OPTIMIZER_ARGUMENTS = ("momentum", "weight_decay", "nesterov", "dampening", "eps", "alpha", "rho", "amsgrad")
-_INPUT_LAYERS = ("torch.nn.Linear",)  # a first layer whose arguments give one sample's shape
+# Layers with weights: the first of them reads the input (a Linear's in_features is one sample's shape).
+_WEIGHTED_LAYERS = frozenset(
+    f"torch.nn.{name}" for name in ("Linear", "Conv1d", "Conv2d", "Conv3d", "Embedding", "LSTM", "GRU", "RNN")
+)
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,8 @@ def _optimizer(project: Any, scopes: Sequence[Any], lr_settings: Sequence[Any]) 
             continue
         arguments = {}
         for keyword in _OPTIMIZER_ARGUMENTS:
-            value = next((scope.resolve(call.argument(keyword), call.location.path) for scope in scopes), None)
+            resolved = (scope.resolve(call.argument(keyword), call.location.path) for scope in scopes)
+            value = next((found for found in resolved if found is not None), None)
             if value is not None and isinstance(value.value, (int, float, bool)):
                 arguments[keyword] = value.value
         found.setdefault(name, (arguments, f"{call.location}"))
@@ -194,7 +198,7 @@ def _config_optimizer(scopes: Sequence[Any], lr_setting: Any) -> str | None:
 # ---------------------------------------------------------------- without a factory: the one model
 
 
-def buildable(project: Any | None, root: Path) -> Build:
+def buildable(project: Any | None) -> Build:
     """The one model that reaches a loss, with constructor arguments the code writes; NoModel says what to write."""
     if project is None:
         raise NoModel("hplint could not read this folder's code: name the model with MODULE:FACTORY")
@@ -215,7 +219,7 @@ def buildable(project: Any | None, root: Path) -> Build:
     if model.kind != "class":
         raise NoModel(
             f"the model that reaches {loss.loss.rpartition('.')[2]} ({loss.location}) is an nn.Sequential built at "
-            f"{model.location}; {_factory_advice(model, root)}"
+            f"{model.location}; {_factory_advice(model)}"
         )
     args, kwargs, source = _constructor_arguments(project, scope, model, loss)
     return Build(
@@ -228,7 +232,7 @@ def _constructor_arguments(project: Any, scope: Any, model: ModelDef, loss: Any)
     calls = list(_constructor_calls(project, model))
     reaches = f"{model.name} ({model.location}) reaches {loss.loss.rpartition('.')[2]} ({loss.location})"
     if not calls:
-        raise NoModel(f"{reaches}, but hplint finds no call that builds it; {_factory_advice(model, Path('.'))}")
+        raise NoModel(f"{reaches}, but hplint finds no call that builds it; {_factory_advice(model)}")
     built: dict[str, tuple[tuple[Any, ...], dict[str, Any], str]] = {}
     for call in calls:
         args, kwargs, unknown = [], {}, None
@@ -247,12 +251,12 @@ def _constructor_arguments(project: Any, scope: Any, model: ModelDef, loss: Any)
         if unknown is not None:
             raise NoModel(
                 f"{reaches}, but the {unknown} of {model.name}(...) at {call.location} is not known statically; "
-                f"{_factory_advice(model, Path('.'))}"
+                f"{_factory_advice(model)}"
             )
         built[repr((args, sorted(kwargs.items())))] = (tuple(args), kwargs, str(call.location))
     if len(built) > 1:
         sources = ", ".join(source for _, _, source in built.values())
-        raise NoModel(f"{reaches}, and it is built with different arguments ({sources}); {_factory_advice(model, Path('.'))}")
+        raise NoModel(f"{reaches}, and it is built with different arguments ({sources}); {_factory_advice(model)}")
     return next(iter(built.values()))
 
 
@@ -261,21 +265,12 @@ def _plain(value: Any) -> bool:
 
 
 def _constructor_calls(project: Any, model: ModelDef) -> Iterable[FunctionCall]:
-    """The calls `Net(...)` of the model's class, in its own file or through an import of its module."""
-    model_path = model.location.path
-    module = posixpath.splitext(model_path)[0].replace("/", ".")
+    """The calls `Net(...)` of the model's class: in its own file, or through an import of its module."""
+    module = posixpath.splitext(model.location.path)[0].replace("/", ".")
     for path, file in project.files.items():
-        aliases = {model.name} if path == model_path else set()
-        for imported in file.of_type(Import):
-            prefix, _, name = imported.qualified.rpartition(".")
-            if name == model.name and _same_module(prefix, module):
-                aliases.add(imported.local)
-            elif imported.qualified.lstrip(".") and _same_module(imported.qualified, module):
-                aliases.add(f"{imported.local}.{model.name}")
         for call in file.of_type(FunctionCall):
-            function = call.function.removesuffix(".__init__")
-            prefix, _, name = function.rpartition(".")
-            if function in aliases or (name == model.name and prefix and _same_module(prefix, module)):
+            prefix, _, name = call.function.removesuffix(".__init__").rpartition(".")
+            if name == model.name and (_same_module(prefix, module) if prefix else path == model.location.path):
                 yield call
 
 
@@ -287,9 +282,8 @@ def _same_module(written: str, module: str) -> bool:
 
 def _input_shape(project: Any, scope: Any, model: ModelDef) -> tuple[int, ...] | None:
     """One sample's shape when the model's first weighted layer is a Linear whose in_features is known."""
-    first = next((layer for layer in model.layers if layer.api.startswith("torch.nn.") and layer.api[9:10].isupper()
-                  and layer.api not in ("torch.nn.Flatten", "torch.nn.Dropout") and "Norm" not in layer.api), None)
-    if first is None or first.api not in _INPUT_LAYERS:
+    first = next((layer for layer in model.layers if layer.api in _WEIGHTED_LAYERS), None)
+    if first is None or first.api != "torch.nn.Linear":
         return None
     call = project.call_at(first.location)
     value = scope.resolve(call.argument("in_features", 0), first.location.path) if call is not None else None
@@ -298,9 +292,8 @@ def _input_shape(project: Any, scope: Any, model: ModelDef) -> tuple[int, ...] |
     return (value.value,)
 
 
-def _factory_advice(model: ModelDef, root: Path) -> str:
+def _factory_advice(model: ModelDef) -> str:
     module = posixpath.splitext(model.location.path)[0].replace("/", ".")
-    del root
     return (
         f"write a factory that builds it, e.g. in probe_factory.py: `from {module} import {model.name}` and "
         f"`def make_model(): return {model.name}(...)`, then run hplint probe probe_factory.py:make_model"

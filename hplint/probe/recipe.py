@@ -159,7 +159,7 @@ def make_recipe(
         step, step_name, forward, kind_of_loss = _lightning_step, f"{type(model).__name__}.training_step", None, None
     elif "step" in bundle:
         user_step = bundle["step"]
-        step, step_name, forward, kind_of_loss = _user_step(user_step), f"the bundle's step", None, None
+        step, step_name, forward, kind_of_loss = _user_step(user_step), "the bundle's step", None, None
     else:
         loss, loss_label, kind_of_loss = _loss(bundle.get("loss"), loss_name, loss_api)
         step, forward = _supervised(loss), _forward

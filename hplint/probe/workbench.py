@@ -8,6 +8,7 @@ LightningModule's, `--data`), else synthetic data of `--input-shape` (synthetic.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from hplint.probe import data as batches
 from hplint.probe.recipe import Recipe, RecipeError, Sourced, Trainee, chance_level, is_lightning, split
 from hplint.probe.spec import ProbeSpec
 from hplint.probe.synthetic import SyntheticData
-from hplint.probe.threads import load_average, thread_count, usable_cores
+from hplint.probe.threads import SMALL_MODEL, busy_cores, thread_count, usable_cores
 
 INIT_BATCH = 32  # the init loss is a mean: a larger batch steadies it, and it costs one forward pass
 OVERFIT_BATCH = 16  # "check the network with few samples"
@@ -164,9 +165,8 @@ class Workbench:
         if self.device.type != "cpu":
             return
         parameters = sum(parameter.numel() for parameter in model.parameters())
-        import os
-
-        self.threads = thread_count(parameters, usable_cores(), load_average(), os.environ)
+        busy = busy_cores() if parameters >= SMALL_MODEL else 0.0  # measuring takes a moment: only when it matters
+        self.threads = thread_count(parameters, usable_cores(), busy, os.environ)
         if self.threads is not None:
             torch.set_num_threads(self.threads)
 
