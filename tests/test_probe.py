@@ -764,6 +764,16 @@ def test_without_torch_the_probe_says_how_to_install_it(tmp_path):
     assert run.stderr.strip() == "hplint probe needs PyTorch: pip install 'hplint[probe]'"
 
 
+def test_a_plot_extra_installs_matplotlib_for_the_lr_range_plot():
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert any(requirement.startswith("matplotlib") for requirement in extras["plot"])
+    from hplint.probe.plot import plot_lr_range
+
+    assert plot_lr_range({}, None, ROOT / "never.png") == "--plot: no LR range curve to draw (HP904 did not run)"
+
+
 def test_check_reports_no_probe_rules(tmp_path):
     (tmp_path / "models.py").write_text(MODELS.lstrip(), encoding="utf-8")
     run = run_hplint(".", "--select", "HP9", "--format", "json", cwd=tmp_path)
