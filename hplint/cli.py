@@ -38,6 +38,17 @@ def _comma_list(ctx: click.Context, param: click.Parameter, value: tuple[str, ..
     return [code.strip() for item in value for code in item.split(",") if code.strip()]
 
 
+def _memory_size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    from hplint.probe.limits import parse_size
+
+    if value is None:
+        return None
+    try:
+        return parse_size(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hplint")
 def main() -> None:
@@ -167,6 +178,7 @@ def rule_command(code: str) -> None:
 @click.option("--optimizer", type=click.Choice(["adam", "adamw", "sgd"]), help="Optimizer of the LR range test (default: the project's, else adam).")
 @click.option("--batch-size", type=click.IntRange(min=1), help="The per-device batch you train with (default: the project's).")
 @click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds before the probe is stopped.")
+@click.option("--memory-limit", callback=_memory_size, metavar="SIZE", help="Memory the model's processes may use, such as 4G or 512M; past it the probe is stopped (default: half the machine's).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Draw the LR range test into this PNG.")

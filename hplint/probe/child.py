@@ -50,6 +50,10 @@ class EventLog:
 
 def main(argv: list[str] | None = None) -> int:
     spec_path, events_path = sys.argv[1:3] if argv is None else argv
+    if argv is None:  # the child process, not a test calling main() in-process
+        from hplint.probe.limits import die_with_parent
+
+        die_with_parent()  # the user's model must not train on after hplint is gone
     spec = ProbeSpec.from_json(Path(spec_path).read_text(encoding="utf-8"))
     sys.argv = [_program(spec)]
     with open(events_path, "a", encoding="utf-8") as stream:

@@ -1,4 +1,4 @@
-"""The parent's side of the child process: start it, follow its events, kill it on a timeout."""
+"""The parent's side of the child process: start it, follow its events, kill it on a timeout or past its memory limit."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hplint.probe.limits import MemoryWatch, OutputKeeper, default_memory_limit
 from hplint.probe.spec import ProbeSpec
 from hplint.probe.threads import CHILD_ENVIRONMENT
 
@@ -37,7 +38,8 @@ class ChildRun:
     events: list[dict[str, Any]] = field(default_factory=list)
     returncode: int | None = None
     timed_out: bool = False
-    log: str = ""  # the child's stdout and stderr (the user's prints, a traceback)
+    log: str = ""  # the child's stdout and stderr (the user's prints, a traceback), its start and end only
+    out_of_memory: int | None = None  # the memory limit the child's process group went past
 
 
 class _EventReader:
@@ -66,8 +68,11 @@ class _EventReader:
         return events
 
 
-def run_child(spec: ProbeSpec, timeout: float, on_event: Callable[[dict[str, Any]], None]) -> ChildRun:
+def run_child(
+    spec: ProbeSpec, timeout: float, on_event: Callable[[dict[str, Any]], None], memory_limit: int | None = None,
+) -> ChildRun:
     run = ChildRun()
+    limit = memory_limit or default_memory_limit()
 
     def take(events: list[dict[str, Any]]) -> None:
         for event in events:
@@ -75,30 +80,36 @@ def run_child(spec: ProbeSpec, timeout: float, on_event: Callable[[dict[str, Any
             on_event(event)
 
     with tempfile.TemporaryDirectory(prefix="hplint-probe-") as folder:
-        spec_path, events_path, log_path = (Path(folder, name) for name in ("spec.json", "events.jsonl", "child.log"))
+        spec_path, events_path = (Path(folder, name) for name in ("spec.json", "events.jsonl"))
         spec_path.write_text(spec.to_json(), encoding="utf-8")
         events_path.touch()
         reader = _EventReader(events_path)
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-c", _CHILD_BOOT, str(spec_path), str(events_path)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=spec.cwd, start_new_session=True,
-                env={**CHILD_ENVIRONMENT, **os.environ},
-            )
-            deadline = time.monotonic() + timeout
-            try:  # on Ctrl-C too: the child runs in its own session, so only this process hears it
-                while process.poll() is None:
-                    take(reader.read())
-                    if time.monotonic() >= deadline:
-                        run.timed_out = True
-                        break
-                    time.sleep(_POLL_SECONDS)
-            finally:
-                # Also on a normal exit: data-loader workers or other children may outlive the child.
-                _kill_group(process)
+        # Output through a pipe, of which the start and the end are kept: a factory that prints in
+        # a loop fills neither the disk nor this process's memory.
+        process = subprocess.Popen(
+            [sys.executable, "-c", _CHILD_BOOT, str(spec_path), str(events_path)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=spec.cwd,
+            start_new_session=True, env={**CHILD_ENVIRONMENT, **os.environ},
+        )
+        output = OutputKeeper(process.stdout)  # type: ignore[arg-type]
+        memory = MemoryWatch(process.pid, limit)
+        deadline = time.monotonic() + timeout
+        try:  # on Ctrl-C too: the child runs in its own session, so only this process hears it
+            while process.poll() is None:
+                take(reader.read())
+                if time.monotonic() >= deadline:
+                    run.timed_out = True
+                    break
+                if memory.exceeded():
+                    run.out_of_memory = limit
+                    break
+                time.sleep(_POLL_SECONDS)
+        finally:
+            # Also on a normal exit: data-loader workers or other children may outlive the child.
+            _kill_group(process)
         take(reader.read())
         run.returncode = process.returncode
-        run.log = log_path.read_text(encoding="utf-8", errors="replace")
+        run.log = output.text()
     return run
 
 
