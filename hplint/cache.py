@@ -2,11 +2,15 @@
 
 Fact entries are keyed by the file's path and content, hplint's version and the cache format.
 A run record is kept per set of files and settings; it holds every finding of that run and
-each file's size, modification time and content key, so an unchanged project is linted
-without reading its files (a file whose size or time changed is read and hashed: the same
-content is still a hit), extracting or checking anything. Entries are JSON written
-atomically (a temporary file renamed into place), so two runs at once never see half an
-entry; an entry that does not decode is ignored and rebuilt.
+each file's size, modification time, inode, change time and content key, so an unchanged
+project is linted without reading its files (a file whose signature changed is read and
+hashed: the same content is still a hit), extracting or checking anything. A file edited to
+the same size with its old modification time restored still has a new change time, which no
+user can set back.
+
+Entries are read through a size cap, never through a symbolic link, and written atomically
+(a temporary file renamed into place), so two runs at once never see half an entry; an entry
+that does not decode is ignored and rebuilt.
 """
 
 from __future__ import annotations
@@ -15,9 +19,9 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional
 
 from hplint import __version__
 from hplint.diagnostics import Diagnostic, Findings, Severity
@@ -27,16 +31,29 @@ from hplint.suppression import Suppression
 if TYPE_CHECKING:
     from hplint.facts import FileFacts
 
-CACHE_FORMAT = 10  # bump when facts, findings or extraction change in a way old entries would not show
+CACHE_FORMAT = 11  # bump when facts, findings or extraction change in a way old entries would not show
 DEFAULT_FOLDER = ".hplint_cache"
+_MAX_FACTS_ENTRY = 64 << 20
+_MAX_RUN_ENTRY = 256 << 20
+
+Signature = tuple[int, int, int, int]  # size, modification time (ns), inode, change time (ns)
+Recorded = tuple[int, int, int, int, str]  # a file's signature and content key in a run record
+Note = tuple[str, str]  # a file that was not analysed, and why
 
 
 @dataclass
 class RunRecord:
     """The last run over a set of files: what the rules found, and the files as they were then."""
 
-    files: dict[str, tuple[int, int, str]]  # display path -> (size, mtime in ns, content key)
+    files: dict[str, Recorded]  # display path -> (size, mtime ns, inode, ctime ns, content key)
     findings: Findings
+    notes: list[Note] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CachedFacts:
+    facts: FileFacts
+    note: Optional[str]  # why the file was not analysed, when it was not
 
 
 class FactCache:
@@ -44,33 +61,41 @@ class FactCache:
         self.folder = folder
         self._salt = f"{__version__}:{CACHE_FORMAT}".encode()
 
-    def key(self, display_path: str, data: bytes | str) -> str:
+    def key(self, display_path: str, data: object) -> str:
         """`<path digest>-<content digest>`: the entries of one path share a prefix."""
         path = hashlib.blake2b(self._salt, digest_size=10)
         path.update(display_path.encode("utf-8", "surrogateescape"))
         content = hashlib.blake2b(self._salt, digest_size=20)
-        content.update(data if isinstance(data, bytes) else data.encode("utf-8", "surrogateescape"))
+        content.update(data if isinstance(data, bytes) else repr(data).encode("utf-8", "surrogateescape"))
         return f"{path.hexdigest()}-{content.hexdigest()}"
 
     def has(self, key: str) -> bool:
         return self._entry(key).is_file()
 
-    def load(self, key: str, display_path: str) -> FileFacts | None:
+    def load(self, key: str, display_path: str) -> CachedFacts | None:
         from hplint.facts import FileFacts, loads_file
 
-        try:
-            facts = loads_file(self._entry(key).read_text(encoding="utf-8"), display_path)
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+        payload = self._read(self._entry(key), key, _MAX_FACTS_ENTRY)
+        if payload is None:
             return None
-        return facts if isinstance(facts, FileFacts) and facts.path == display_path else None
+        try:
+            note_line, _, encoded = payload.partition("\n")
+            note = json.loads(note_line)
+            facts = loads_file(encoded, display_path)
+        except (ValueError, KeyError, TypeError, IndexError, RecursionError):
+            return None
+        if not isinstance(facts, FileFacts) or facts.path != display_path or not isinstance(note, (str, type(None))):
+            return None
+        return CachedFacts(facts, note)
 
-    def store(self, key: str, encoded_facts: str) -> None:
+    def store(self, key: str, encoded_facts: str, note: str | None = None) -> None:
         """Remember a file's facts, as `facts.dumps_file` wrote them, in place of its older versions.
 
         One entry per path keeps the cache the size of the project, however often files change.
         """
         entry = self._entry(key)
-        self._write(entry, encoded_facts)
+        if not self._write(entry, key, f"{json.dumps(note)}\n{encoded_facts}"):
+            return
         try:
             for older in entry.parent.glob(f"{key.partition('-')[0]}-*.json"):
                 if older != entry:
@@ -80,17 +105,28 @@ class FactCache:
 
     def load_run(self, settings: str, paths: Sequence[str]) -> RunRecord | None:
         """The last run over exactly these display paths with these settings, if there was one."""
+        entry = self._run_entry(settings, paths)
+        payload = self._read(entry, f"runs/{entry.name}", _MAX_RUN_ENTRY)
+        if payload is None:
+            return None
         try:
-            data = json.loads(self._run_entry(settings, paths).read_text(encoding="utf-8"))
-            files = {path: (int(size), int(mtime), str(key)) for path, (size, mtime, key) in data["files"].items()}
-            return RunRecord(files, _decode_findings(data))
-        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            data = json.loads(payload)
+            files = {
+                path: (int(size), int(mtime), int(inode), int(ctime), str(key))
+                for path, (size, mtime, inode, ctime, key) in data["files"].items()
+            }
+            notes = [(str(path), str(reason)) for path, reason in data["notes"]]
+            return RunRecord(files, _decode_findings(data), notes)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
             return None  # not a record this version wrote: the run checks afresh and replaces it
 
-    def store_run(self, settings: str, files: dict[str, tuple[int, int, str]], findings: Findings) -> None:
-        """Remember a run: each file's (size, mtime in ns, content key), and what the rules found."""
-        data = {"files": files, **_encode_findings(findings)}
-        self._write(self._run_entry(settings, list(files)), json.dumps(data, separators=(",", ":")))
+    def store_run(
+        self, settings: str, files: dict[str, Recorded], findings: Findings, notes: Sequence[Note] = (),
+    ) -> None:
+        """Remember a run: each file's signature and content key, what the rules found, what was not analysed."""
+        data = {"files": files, "notes": [list(note) for note in notes], **_encode_findings(findings)}
+        entry = self._run_entry(settings, list(files))
+        self._write(entry, f"runs/{entry.name}", json.dumps(data, separators=(",", ":")))
 
     def _entry(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
@@ -101,23 +137,47 @@ class FactCache:
         name = _digest([self._salt.decode(), settings, *sorted(paths)])
         return self.folder / "runs" / f"{name}.json"
 
-    def _write(self, entry: Path, text: str) -> None:
+    def _read(self, entry: Path, name: str, limit: int) -> str | None:
+        """An entry's text when it is a regular file within `limit` bytes."""
+        data = read_bounded(entry, limit)
+        if data is None:
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def _write(self, entry: Path, name: str, text: str) -> bool:
         import tempfile  # only runs that write pay for it
 
         try:
-            self._prepare(entry.parent)
+            if not self._prepare(entry.parent):
+                return False
             handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(text.encode("utf-8", "surrogateescape"))
             os.replace(temporary, entry)
         except OSError:
-            return  # a read-only checkout still lints; it just does not remember
+            return False  # a read-only checkout still lints; it just does not remember
+        return True
 
-    def _prepare(self, subfolder: Path) -> None:
+    def _prepare(self, subfolder: Path) -> bool:
+        """Create the folders; False when one is a link (a repository could point it anywhere)."""
+        if os.path.islink(self.folder) or os.path.islink(subfolder):
+            return False
         if not self.folder.is_dir():
             self.folder.mkdir(parents=True, exist_ok=True)
             (self.folder / ".gitignore").write_text("# Created by hplint automatically.\n*\n", encoding="utf-8")
         subfolder.mkdir(exist_ok=True)
+        return True
+
+
+def read_bounded(path: Path, limit: int) -> bytes | None:
+    """A regular file's bytes, never through a link as its last part; None when over `limit` or unreadable."""
+    from hplint.extract import read_regular_file
+
+    data = read_regular_file(path, limit, follow_link=False)
+    return data if isinstance(data, bytes) else None
 
 
 def _digest(parts: Sequence[str]) -> str:

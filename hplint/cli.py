@@ -117,6 +117,8 @@ def check(
         text = statistics_text(result)
         if text:
             click.echo(text, err=output_format != "text")
+    for path, reason in result.notes:
+        click.echo(printable(f"hplint: warning: {path}: {reason}"), err=True)
     for failure in result.failures:
         click.echo(printable(f"hplint: internal error: {failure}"), err=True)
     if result.failures:

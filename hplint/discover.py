@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hplint.extract import language_of, language_of_name
+from hplint.extract import file_kind, language_of, language_of_name, read_regular_file
 from hplint.gitignore import GlobPattern, compile_pattern
 
 if TYPE_CHECKING:
@@ -70,11 +71,22 @@ class IgnoreRules:
         return result
 
 
+_MAX_IGNORE_FILE = 1 << 20
+
+
 def discover(
-    paths: Sequence[Path], root: Path, exclude: Sequence[str] = (), force_exclude: bool = False
+    paths: Sequence[Path], root: Path, exclude: Sequence[str] = (), force_exclude: bool = False,
+    skipped: list[tuple[Path, str]] | None = None, boundary: Path | None = None,
 ) -> list[Path]:
-    """Files to lint, sorted; a path named on the command line is linted unless force_exclude."""
+    """Files to lint, sorted; a path named on the command line is linted unless force_exclude.
+
+    Only regular files are linted: a FIFO or a device is never opened, and a link found in a
+    folder is followed only to a regular file inside `boundary` (the project; default: `root`).
+    What is passed over for those reasons, and folders that cannot be read, go to `skipped`.
+    """
     root = root.resolve()
+    skipped = skipped if skipped is not None else []
+    inside = str((boundary or root).resolve())
     rules = IgnoreRules()
     rules.add(exclude)
     gitignore = root / ".gitignore"
@@ -86,13 +98,26 @@ def discover(
             raise DiscoveryError(f"{given}: no such file or directory")
         absolute = given.resolve() if given.exists() else given.absolute()
         if absolute.is_dir():
-            found.update(_walk(absolute, root, rules))
+            found.update(_walk(absolute, root, rules, inside, skipped))
         elif language_of(absolute) is not None:
             relative = relative_posix(str(absolute), str(root))
             if force_exclude and relative is not None and _excluded(relative, rules):
                 continue
-            found.add(absolute)
+            kind = _kind(str(absolute))
+            if kind is None:
+                found.add(absolute)
+            else:
+                skipped.append((absolute, f"not read: {kind}"))
     return sorted(found, key=str)
+
+
+def _kind(path: str) -> str | None:
+    """None for a regular file (through links), else what it is."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        return f"cannot read it ({error.strerror or error})"
+    return None if stat.S_ISREG(mode) else file_kind(mode)
 
 
 def project_root(paths: Sequence[Path], config: "LintConfig") -> Path:
@@ -115,12 +140,16 @@ def _excluded(relative: str, rules: IgnoreRules) -> bool:
     return rules.ignored(relative, is_dir=False)
 
 
-def _walk(top: Path, root: Path, rules: IgnoreRules) -> Iterable[Path]:
+def _walk(top: Path, root: Path, rules: IgnoreRules, inside: str, skipped: list[tuple[Path, str]]) -> Iterable[Path]:
     # Plain strings rather than Path objects: a project of thousands of files is walked on every
     # run, also when pre-commit names a single file and the answer comes from the cache.
     root_text = str(root)
     seen_gitignores: set[str] = set()
-    for folder, dirnames, filenames in os.walk(top, followlinks=False, onerror=lambda error: None):
+
+    def unreadable(error: OSError) -> None:
+        skipped.append((Path(error.filename or top), f"folder not read ({error.strerror or error})"))
+
+    for folder, dirnames, filenames in os.walk(top, followlinks=False, onerror=unreadable):
         relative_folder = relative_posix(folder, root_text)
         if relative_folder and relative_folder not in seen_gitignores:
             seen_gitignores.add(relative_folder)
@@ -143,9 +172,24 @@ def _walk(top: Path, root: Path, rules: IgnoreRules) -> Iterable[Path]:
             if relative_folder is not None and rules.ignored(_joined(relative_folder, name), is_dir=False):
                 continue
             child = os.path.join(folder, name)
-            if os.path.islink(child) and not os.path.exists(child):
-                continue
-            yield Path(child)
+            reason = _not_followed(child, inside)
+            if reason is None:
+                yield Path(child)
+            elif reason:
+                skipped.append((Path(child), reason))
+
+
+def _not_followed(path: str, inside: str) -> str | None:
+    """Why a file found in a folder is not linted: "" to pass over it in silence, None to lint it."""
+    try:
+        mode = os.lstat(path).st_mode
+        if stat.S_ISLNK(mode):
+            if relative_posix(os.path.realpath(path), inside) is None:
+                return "not read: a link to outside the project"
+            mode = os.stat(path).st_mode
+    except OSError:
+        return ""  # a dangling link, or a file removed meanwhile
+    return None if stat.S_ISREG(mode) else f"not read: {file_kind(mode)}"
 
 
 def relative_posix(path: str, root: str) -> str | None:
@@ -166,7 +210,5 @@ def _joined(folder: str, name: str) -> str:
 
 
 def _read_lines(path: Path) -> list[str]:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return []
+    data = read_regular_file(path, _MAX_IGNORE_FILE)
+    return data.decode("utf-8", errors="replace").splitlines() if isinstance(data, bytes) else []

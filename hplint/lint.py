@@ -2,34 +2,38 @@
 
 With a cache, a run over the same files and settings as an earlier one, none of them changed,
 takes that run's findings from the cache and neither extracts nor checks anything.
+
+Nothing in a repository can end the run: a file that crashes the parser, runs past the time
+limit or exhausts the memory limit is extracted in a worker process that may die, and is
+reported; a file too large or too deep to analyse is named on stderr, never passed over.
 """
 
 from __future__ import annotations
 
-import gc
+import functools
 import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional
 
-from hplint.cache import FactCache
+from hplint.cache import FactCache, Note, Recorded, Signature
 from hplint.config import LintConfig
 from hplint.diagnostics import Diagnostic, Findings
 from hplint.discover import discover, project_root, relative_posix
-from hplint.extract import extract_source, gc_paused, language_of, read_source
+from hplint.extract import Content, NotAnalysed, extract_source, gc_paused, language_of, read_source
 from hplint.suppression import Suppression, apply_suppressions
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor
-
     from hplint.checks import Rule
     from hplint.facts import FileFacts
     from hplint.project import Project, Run
+    from hplint.workers import WorkerPool
 
 _RACY_NS = 2_000_000_000  # file times within this of a run's start are not trusted by the next run
 _PARALLEL_FROM = 16  # fewer files than this are extracted in-process: a pool costs more than it saves
+_KEPT_CONTENTS = _PARALLEL_FROM  # files whose bytes stay in memory between hashing and extraction
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,8 @@ class RunOptions:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     cache_folder: Path | None = None  # None: no cache
     force_exclude: bool = False
+    time_limit_per_file: float = 30.0  # seconds a worker may spend extracting one file
+    memory_limit_per_worker: int = 2 << 30  # bytes of address space a worker may add to what it starts with
 
 
 @dataclass
@@ -46,6 +52,7 @@ class LintResult:
     suppressed: int = 0
     unused_suppressions: list[tuple[str, Suppression]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # what hplint itself failed at: a file, a rule
+    notes: list[Note] = field(default_factory=list)  # files and folders not analysed, and why
 
 
 @dataclass
@@ -62,11 +69,15 @@ class SourceFile:
     shown: str  # the path as reported
     language: str
     key: str  # the cache key of this content; "" without a cache
-    signature: tuple[int, int] | None  # size and modification time in ns; None when unknown
-    data: bytes | str | None  # the content, or why it cannot be read; None: not read (unchanged since the last run)
+    signature: Signature | None  # size, modification time, inode, change time; None when unknown
+    data: Content | None  # the content, or why it is not read; None: to be read when extracted
 
-    def content(self) -> bytes | str:
+    def content(self) -> Content:
         return self.data if self.data is not None else read_source(self.path)
+
+    @property
+    def size(self) -> int:
+        return self.signature[0] if self.signature is not None else 0
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
@@ -78,44 +89,49 @@ def lint(paths: Sequence[Path], config: LintConfig, options: RunOptions | None =
     options = options or RunOptions()
     started = time.time_ns()
     cache = FactCache(options.cache_folder) if options.cache_folder is not None else None
-    named, files = _files(paths, config, options)
+    found: list[Note] = []  # folders and links discovery could not follow
+    named, files = _files(paths, config, options, found)
     settings = _check_settings(config)
     record = cache.load_run(settings, [shown for _, shown in files]) if cache is not None else None
-    sources = [_source(path, shown, cache, record.files if record is not None else {}) for path, shown in files]
+    sources = _sources(files, cache, record.files if record is not None else {})
     findings = record.findings if record is not None and _unchanged(sources, record.files) else None
+    notes = list(record.notes) if findings is not None and record is not None else []
     failures: list[str] = []
     if findings is None:
         with gc_paused():  # facts and rules make no cyclic garbage worth the collections
-            checked = check_project(load_project(sources, options, cache, failures), config)
+            checked = check_project(load_project(sources, options, cache, failures, notes), config)
         findings = checked.findings
         failures.extend(checked.failures)
     unchanged_record = record is not None and findings is record.findings and not _touched(sources, record.files)
     if cache is not None and not failures and not unchanged_record:
-        cache.store_run(settings, {source.shown: _recorded(source, started) for source in sources}, findings)
+        recorded = {source.shown: _recorded(source, started) for source in sources}
+        cache.store_run(settings, recorded, findings, notes)
     result = _report(findings, named, config)
     result.failures = failures
+    reported = set(named)
+    result.notes = sorted({*found, *(note for note in notes if note[0] in reported)})
     return result
 
 
-def _recorded(source: SourceFile, started_ns: int) -> tuple[int, int, str]:
+def _recorded(source: SourceFile, started_ns: int) -> Recorded:
     """What the run record keeps of a file.
 
     A file written just before the run may change again within the same clock tick with no
     change of size or time ("racy git"); such a file is read again by the next run.
     """
-    size, modified = source.signature or (-1, -1)
+    size, modified, inode, changed = source.signature or (-1, -1, -1, -1)
     if started_ns - modified < _RACY_NS:
-        size, modified = -1, -1
-    return size, modified, source.key
+        size, modified, inode, changed = -1, -1, -1, -1
+    return size, modified, inode, changed, source.key
 
 
-def _unchanged(sources: Sequence[SourceFile], recorded: dict[str, tuple[int, int, str]]) -> bool:
-    return all(recorded.get(source.shown, (0, 0, ""))[2] == source.key for source in sources)
+def _unchanged(sources: Sequence[SourceFile], recorded: dict[str, Recorded]) -> bool:
+    return all(recorded.get(source.shown, (0, 0, 0, 0, ""))[4] == source.key for source in sources)
 
 
-def _touched(sources: Sequence[SourceFile], recorded: dict[str, tuple[int, int, str]]) -> bool:
-    """Same content, other size or time (a checkout, `touch`): worth recording, so the next run reads nothing."""
-    return any(recorded.get(source.shown, (0, 0, ""))[:2] != source.signature for source in sources)
+def _touched(sources: Sequence[SourceFile], recorded: dict[str, Recorded]) -> bool:
+    """Same content, another signature (a checkout, `touch`): worth recording, so the next run reads nothing."""
+    return any(recorded.get(source.shown, (0, 0, 0, 0, ""))[:4] != source.signature for source in sources)
 
 
 def facts_of(
@@ -124,8 +140,8 @@ def facts_of(
     """The facts of the named files and the project they belong to (for --show-facts and the probe)."""
     options = options or RunOptions()
     cache = FactCache(options.cache_folder) if options.cache_folder is not None else None
-    named, files = _files(paths, config, options)
-    project = load_project([_source(path, shown, cache, {}) for path, shown in files], options, cache, [])
+    named, files = _files(paths, config, options, [])
+    project = load_project(_sources(files, cache, {}), options, cache, [], [])
     return [project.files[path] for path in named], project
 
 
@@ -167,10 +183,11 @@ def _check_settings(config: LintConfig) -> str:
 
 def load_project(
     sources: Sequence[SourceFile], options: RunOptions, cache: FactCache | None, failures: list[str],
+    notes: list[Note],
 ) -> Project:
     from hplint.project import Project
 
-    return Project(extract_all(sources, options, cache, failures))
+    return Project(extract_all(sources, options, cache, failures, notes))
 
 
 def _report(findings: Findings, named: list[str], config: LintConfig) -> LintResult:
@@ -188,27 +205,63 @@ def _report(findings: Findings, named: list[str], config: LintConfig) -> LintRes
     return LintResult(sorted(set(outcome.kept), key=Diagnostic.sort_key), named, len(outcome.suppressed), unused)
 
 
-def _files(paths: Sequence[Path], config: LintConfig, options: RunOptions) -> tuple[list[str], list[tuple[Path, str]]]:
-    """The display paths of the files to lint, and every file the rules see with its display path."""
-    named = discover(paths, config.root, config.exclude, options.force_exclude)
+def _files(
+    paths: Sequence[Path], config: LintConfig, options: RunOptions, notes: list[Note],
+) -> tuple[list[str], list[tuple[Path, str]]]:
+    """The display paths of the files to lint, and every file the rules see with its display path.
+
+    Folders that cannot be read and links that are not followed are added to `notes`.
+    """
     cwd = Path.cwd().resolve()
+    boundary = project_root(paths, config) if paths else config.root
+    skipped: list[tuple[Path, str]] = []
+    named = discover(paths, config.root, config.exclude, options.force_exclude, skipped=skipped, boundary=boundary)
     every = sorted([*named, *_project_context(paths, config, named)], key=str)
+    notes.extend((display_path(path, cwd), reason) for path, reason in skipped)
     return [display_path(path, cwd) for path in named], [(path, display_path(path, cwd)) for path in every]
 
 
-def _source(path: Path, shown: str, cache: FactCache | None, recorded: dict[str, tuple[int, int, str]]) -> SourceFile:
-    """A file to lint; one whose size and time are those of the last run is not even read."""
+def _sources(files: Sequence[tuple[Path, str]], cache: FactCache | None, recorded: dict[str, Recorded]) -> list[SourceFile]:
+    """The files to lint, each read once to hash it (with a cache) and let go of unless it is small
+    and among the first few to extract, so that memory follows the largest file, not their sum."""
+    sources = []
+    kept = 0
+    for path, shown in files:
+        source = _source(path, shown, cache, recorded, keep=kept < _KEPT_CONTENTS)
+        kept += source.data is not None
+        sources.append(source)
+    return sources
+
+
+def _source(
+    path: Path, shown: str, cache: FactCache | None, recorded: dict[str, Recorded], keep: bool = True,
+) -> SourceFile:
+    """A file to lint; one whose signature is that of the last run is not even read."""
     language = language_of(path) or "python"
+    signature = _signature(path)
+    known = recorded.get(shown)
+    if cache is not None and signature is not None and known is not None and known[:4] == signature:
+        return SourceFile(path, shown, language, known[4], signature, None)
+    if cache is None:
+        return SourceFile(path, shown, language, "", signature, None)  # read when it is extracted
+    data = read_source(path)
+    key = cache.key(shown, data)
+    small = not isinstance(data, bytes) or len(data) <= _plain_bytes()
+    return SourceFile(path, shown, language, key, signature, data if keep and small and not cache.has(key) else None)
+
+
+def _signature(path: Path) -> Signature | None:
     try:
         status = path.stat()
-        signature: tuple[int, int] | None = (status.st_size, status.st_mtime_ns)
     except OSError:
-        signature = None
-    known = recorded.get(shown)
-    if cache is not None and signature is not None and known is not None and known[:2] == signature:
-        return SourceFile(path, shown, language, known[2], signature, None)
-    data = read_source(path)
-    return SourceFile(path, shown, language, cache.key(shown, data) if cache is not None else "", signature, data)
+        return None
+    return status.st_size, status.st_mtime_ns, status.st_ino, status.st_ctime_ns
+
+
+def _plain_bytes() -> int:
+    from hplint.extract.screen import PLAIN_BYTES
+
+    return PLAIN_BYTES
 
 
 def _project_context(paths: Sequence[Path], config: LintConfig, named: list[Path]) -> list[Path]:
@@ -221,65 +274,160 @@ def _project_context(paths: Sequence[Path], config: LintConfig, named: list[Path
         return []
     root = project_root(paths, config)
     known = set(named)
-    return [path for path in discover([root], root, config.exclude) if path not in known]
+    return [path for path in discover([root], root, config.exclude, boundary=root) if path not in known]
 
 
 def extract_all(
-    sources: Sequence[SourceFile], options: RunOptions, cache: FactCache | None = None, failures: list[str] | None = None,
+    sources: Sequence[SourceFile], options: RunOptions, cache: FactCache | None = None,
+    failures: list[str] | None = None, notes: list[Note] | None = None,
 ) -> list[FileFacts]:
     """Facts of every file, in order: from the cache where the content is unchanged, else extracted.
 
-    Files to extract go to worker processes (which also fill the cache) while this process
-    decodes the cached ones, so one changed file costs about what decoding the rest costs.
-    A file whose extraction fails inside hplint has no facts, is not cached, and is named in
-    `failures`.
+    Few small plain files are extracted in this process; the others go to worker processes (which
+    also fill the cache) while this process decodes the cached ones, so one changed file costs
+    about what decoding the rest costs. A worker that dies on a file (a parser crash, the time
+    or memory limit) is replaced, and that file is named in `failures` with no facts, as is a
+    file whose extraction raised. A file too large or too deep to analyse is named in `notes`.
     """
-    failures = failures if failures is not None else []
-    from hplint.facts import loads_file
-
-    # Largest first, so that no worker is left with a big file at the end.
-    missing = sorted(
-        (source for source in sources if cache is None or not cache.has(source.key)),
-        key=lambda source: -(source.signature or (0, 0))[0],
-    )
+    extraction = _Extraction(options, cache, failures if failures is not None else [], notes if notes is not None else [])
+    missing = [source for source in sources if cache is None or not cache.has(source.key)]
     to_extract = {source.shown for source in missing}
-    folder = cache.folder if cache is not None else None
-    pool = _pool(len(missing), len(sources) - len(missing), options.jobs)
-    try:
-        pending = (
-            pool.map(_extract_encoded, missing, [folder] * len(missing), chunksize=1)
-            if pool is not None else None
-        )
-        facts: dict[str, FileFacts] = {}
+    workers_pay = len(missing) >= _PARALLEL_FROM or len(sources) - len(missing) >= _PARALLEL_FROM
+    here = [] if workers_pay else [source for source in map(_with_content, missing) if _plain(source)]
+    in_process = {source.shown for source in here}
+    with extraction:
+        # Largest first, so that no worker is left with a big file at the end.
+        extraction.to_workers(sorted((s for s in missing if s.shown not in in_process), key=lambda s: -s.size))
         with gc_paused():  # every decoded object stays alive: collections would find nothing
             for source in sources:
                 if cache is not None and source.shown not in to_extract:
-                    facts[source.shown] = cache.load(source.key, source.shown) or _extract(source, cache, failures)
-        if pending is not None:
-            for source, encoded in zip(missing, pending):
-                if isinstance(encoded, _Failure):
-                    failures.append(encoded.message)
-                    facts[source.shown] = _no_facts(source)
-                    continue
+                    extraction.from_cache(source)
+                    extraction.collect()
+        for source in here:
+            extraction.here(source)
+        extraction.finish()
+    return [extraction.facts[source.shown] for source in sources]
+
+
+def _with_content(source: SourceFile) -> SourceFile:
+    from dataclasses import replace
+
+    return source if source.data is not None else replace(source, data=read_source(source.path))
+
+
+def _plain(source: SourceFile) -> bool:
+    """Small, and (for Python) shallow with short lines: safe to extract in this process."""
+    from hplint.extract.screen import PLAIN_BYTES, is_plain
+
+    data = source.data
+    if not isinstance(data, bytes):
+        return True
+    if source.language == "python":
+        return is_plain(data)
+    return len(data) <= PLAIN_BYTES
+
+
+class _Extraction:
+    """One run's extraction: the cache, this process, and a pool of workers started when first needed."""
+
+    def __init__(self, options: RunOptions, cache: FactCache | None, failures: list[str], notes: list[Note]) -> None:
+        self.options = options
+        self.cache = cache
+        self.failures = failures
+        self.notes = notes
+        self.facts: dict[str, FileFacts] = {}
+        self._pool: WorkerPool[SourceFile] | None = None
+        self._size = 0
+
+    def __enter__(self) -> _Extraction:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.close()  # also on Ctrl-C: no worker outlives the run
+
+    def to_workers(self, sources: Sequence[SourceFile]) -> None:
+        if not sources:
+            return
+        if self._pool is None:
+            from hplint.workers import Limits, WorkerPool
+
+            limits = Limits(self.options.time_limit_per_file, self.options.memory_limit_per_worker)
+            work = functools.partial(_extract_encoded, cache=self.cache)
+            self._pool = WorkerPool(work, min(max(self.options.jobs, 1), len(sources)), limits)
+        self._pool.submit(sources)
+
+    def from_cache(self, source: SourceFile) -> None:
+        assert self.cache is not None
+        cached = self.cache.load(source.key, source.shown)
+        if cached is None:  # unreadable, forged or foreign: extracted afresh
+            source = _with_content(source)
+            if _plain(source):
+                self.here(source)
+            else:
+                self.to_workers([source])
+            return
+        self.facts[source.shown] = cached.facts
+        if cached.note is not None:
+            self.notes.append((source.shown, cached.note))
+
+    def here(self, source: SourceFile) -> None:
+        from hplint.facts import dumps_file
+        from hplint.workers import run_deep
+
+        try:
+            facts = run_deep(extract_source, source.shown, source.language, source.content())
+            note = None
+        except NotAnalysed as reason:
+            facts, note = _no_facts(source), f"not analysed: {reason}"
+        except Exception as error:  # noqa: BLE001 - one file must not end the run
+            self.failures.append(_failed(source, error))
+            self.facts[source.shown] = _no_facts(source)
+            return
+        self._take(source, facts, note)
+        if self.cache is not None:
+            self.cache.store(source.key, dumps_file(facts), note)
+
+    def collect(self) -> None:
+        if self._pool is not None:
+            for source, outcome in self._pool.poll():
+                self._outcome(source, outcome)
+
+    def finish(self) -> None:
+        if self._pool is not None:
+            for source, outcome in self._pool.results():
+                self._outcome(source, outcome)
+
+    def _outcome(self, source: SourceFile, outcome: Any) -> None:
+        from hplint.facts import loads_file
+        from hplint.workers import Died
+
+        if isinstance(outcome, _Encoded):
+            try:
                 with gc_paused():
-                    facts[source.shown] = loads_file(encoded, source.shown)
-        else:
-            for source in missing:
-                facts[source.shown] = _extract(source, cache, failures)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-    return [facts[source.shown] for source in sources]
+                    self._take(source, loads_file(outcome.facts, source.shown), outcome.note)
+                return
+            except Exception as error:  # noqa: BLE001 - one file must not end the run
+                outcome = _Failure(_failed(source, error))
+        message = outcome.message if isinstance(outcome, _Failure) else (
+            f"extracting {source.shown} failed: its worker {outcome.reason}" if isinstance(outcome, Died)
+            else f"extracting {source.shown} failed: {outcome!r}"
+        )
+        self.failures.append(message)
+        self.facts[source.shown] = _no_facts(source)
+
+    def _take(self, source: SourceFile, facts: FileFacts, note: str | None) -> None:
+        self.facts[source.shown] = facts
+        if note is not None:
+            self.notes.append((source.shown, note))
 
 
-def _pool(missing: int, cached: int, jobs: int) -> Executor | None:
-    """Worker processes when they pay: many files to extract, or a few beside many to decode."""
-    if jobs <= 1 or missing == 0 or (missing < _PARALLEL_FROM and cached < _PARALLEL_FROM):
-        return None
-    from concurrent.futures import ProcessPoolExecutor  # not imported by runs that need no workers
+@dataclass(frozen=True)
+class _Encoded:
+    """A file's facts as the cache holds them (text crosses processes faster than objects)."""
 
-    # Workers are forked from this process, whose collector may be paused at that moment.
-    return ProcessPoolExecutor(max_workers=min(jobs, missing), initializer=gc.enable)
+    facts: str
+    note: Optional[str]
 
 
 @dataclass(frozen=True)
@@ -289,32 +437,24 @@ class _Failure:
     message: str
 
 
-def _extract(source: SourceFile, cache: FactCache | None, failures: list[str]) -> FileFacts:
-    from hplint.facts import dumps_file
+def _extract_encoded(source: SourceFile, cache: FactCache | None) -> _Encoded | _Failure:
+    """In a worker: a file's facts, stored in the cache when its content is still the one the parent hashed.
 
-    try:
-        facts = extract_source(source.shown, source.language, source.content())
-        if cache is not None:
-            cache.store(source.key, dumps_file(facts))
-    except Exception as error:  # noqa: BLE001 - one file must not end the run
-        failures.append(_failed(source, error))
-        return _no_facts(source)
-    return facts
-
-
-def _extract_encoded(source: SourceFile, cache_folder: Path | None) -> str | _Failure:
-    """A file's facts as the cache holds them (text crosses processes faster than objects).
-
-    A failure is returned, not raised: the pool would stop handing out the other files.
+    A failure is returned, not raised: the worker goes on with the next file.
     """
     from hplint.facts import dumps_file
 
+    content = source.content()
     try:
-        encoded = dumps_file(extract_source(source.shown, source.language, source.content()))
+        encoded = _Encoded(dumps_file(extract_source(source.shown, source.language, content)), None)
+    except NotAnalysed as reason:
+        encoded = _Encoded(dumps_file(_no_facts(source)), f"not analysed: {reason}")
+    except MemoryError:
+        return _Failure(f"extracting {source.shown} failed: its worker ran out of memory")
     except Exception as error:  # noqa: BLE001 - one file must not end the run
         return _Failure(_failed(source, error))
-    if cache_folder is not None:
-        FactCache(cache_folder).store(source.key, encoded)
+    if cache is not None and cache.key(source.shown, content) == source.key:
+        cache.store(source.key, encoded.facts, encoded.note)
     return encoded
 
 

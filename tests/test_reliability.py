@@ -152,6 +152,8 @@ def _start_slow_check(folder: Path, *args: str) -> subprocess.Popen[str]:
     process = subprocess.Popen(
         [sys.executable, "-c", SLOW_CHECK, "check", ".", "--no-cache", *args], cwd=folder,
         env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # As from a terminal: a test run started in the background inherits SIGINT ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while not list(folder.glob("started-*")):
@@ -174,3 +176,290 @@ def test_ctrl_c_stops_a_run_within_a_second_and_exits_130(tmp_path):
     assert process.returncode == 130, errors
     assert elapsed < 1.0
     assert errors.strip().splitlines()[-1] == "hplint: interrupted"
+
+
+# ---------------------------------------------------------------- what is read, and how much
+
+TRAIN = "import torch\n\noptimizer = torch.optim.SGD(model.parameters(), lr=5.0)\n"  # HP103 at 3:52
+
+
+def _findings(run) -> list[tuple[str, str]]:
+    return sorted((d["code"], d["path"]) for d in run.json()["diagnostics"])
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_fifos_devices_and_links_out_of_the_project_are_never_opened(project, tmp_path):
+    linted = project({"train.py": TRAIN, "inside/real.yaml": "optimizer:\n  lr: 5.0\n"})
+    os.mkfifo(tmp_path / "configs.yaml")
+    os.symlink("/dev/zero", tmp_path / "data.yaml")
+    os.symlink("/dev/urandom", tmp_path / "noise.json")
+    outside = tmp_path.parent / f"{tmp_path.name}-secret.yaml"
+    outside.write_text("password: hunter2\n")
+    os.symlink(outside, tmp_path / "secret.yaml")
+    os.symlink(tmp_path / "inside" / "real.yaml", tmp_path / "linked.yaml")
+    started = time.monotonic()
+    run = linted.run(".", "--format", "json", "--no-cache")
+    assert time.monotonic() - started < 20
+    assert run.exit_code == 1
+    assert _findings(run) == [("HP103", "train.py")]
+    assert run.stderr.splitlines() == [
+        "hplint: warning: configs.yaml: not read: a FIFO",
+        "hplint: warning: data.yaml: not read: a link to outside the project",
+        "hplint: warning: noise.json: not read: a link to outside the project",
+        "hplint: warning: secret.yaml: not read: a link to outside the project",
+    ]
+    assert {note["path"] for note in run.json()["summary"]["not_analysed"]} == {
+        "configs.yaml", "data.yaml", "noise.json", "secret.yaml",
+    }
+
+
+def test_a_file_is_read_through_a_size_cap_checked_first(tmp_path, monkeypatch):
+    from hplint.extract import TooLarge, read_regular_file, read_source
+
+    assert read_regular_file("/dev/zero", 100) == "not a regular file (a character device)"
+    grown = tmp_path / "grown.yaml"
+    grown.write_bytes(b"x" * 5000)
+    real_stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda path, **kw: os.stat_result((*real_stat(path, **kw)[:6], 10, *real_stat(path, **kw)[7:])))
+    assert read_regular_file(grown, 1000) == TooLarge(1001, 1000)  # it grew after the check: no more than the cap is read
+    monkeypatch.undo()
+    huge = tmp_path / "huge.py"
+    with open(huge, "wb") as stream:
+        stream.truncate(4 << 30)  # sparse: 4 GiB of size, nothing on disk
+    assert read_source(huge) == TooLarge(4 << 30, 1 << 20)
+
+
+def test_huge_files_are_not_read_and_a_python_one_is_named(project, tmp_path):
+    import resource
+
+    linted = project({"train.py": TRAIN})
+    for name in ("huge.py", "huge.json", "huge.yaml"):
+        with open(tmp_path / name, "wb") as stream:
+            stream.truncate(2 << 30)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    run = linted.run(".", "--format", "json", "--no-cache")
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # kB: nothing was read
+    assert run.exit_code == 1 and _findings(run) == [("HP103", "train.py")]
+    assert run.stderr == "hplint: warning: huge.py: not analysed: 2048.0 MiB, larger than the 1.0 MiB hplint parses\n"
+
+
+MEASURED = """
+import atexit, resource, sys
+atexit.register(lambda: print("peak", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))
+sys.argv = ["hplint", "check", ".", "--format", "json"]
+from hplint.cli import run
+run()
+"""
+
+
+def _peak_kb(folder: Path) -> int:
+    result = subprocess.run([sys.executable, "-c", MEASURED], cwd=folder, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode in (0, 1), result.stderr
+    return int(result.stderr.split("peak")[-1])
+
+
+def test_memory_follows_the_largest_file_not_their_sum(tmp_path):
+    small, large = tmp_path / "small", tmp_path / "large"
+    for folder, lines in ((small, 1), (large, 10_000)):
+        folder.mkdir()
+        for index in range(40):  # scripts of comments: read and hashed whole, with no facts to keep
+            (folder / f"run_{index}.sh").write_text(("# " + "x" * 98 + "\n") * lines)
+    grown = _peak_kb(large) - _peak_kb(small)
+    assert grown < 12_000  # holding the 40 MB of files at once would add more than three times that
+
+
+def test_utf16_and_utf32_python_files_are_reported(project):
+    text = TRAIN
+    linted = project({})
+    for encoding in ("utf-16", "utf-32", "utf-16-le"):
+        (linted.root / f"{encoding}.py").write_bytes(text.encode(encoding))
+    run = linted.run(".", "--format", "json", "--no-cache")
+    messages = {d["path"]: d["message"] for d in run.json()["diagnostics"]}
+    assert messages == {
+        "utf-16.py": "cannot parse Python: UTF-16 text; hplint reads Python source as UTF-8 (line 1, column 1)",
+        "utf-32.py": "cannot parse Python: UTF-32 text; hplint reads Python source as UTF-8 (line 1, column 1)",
+        "utf-16-le.py": "cannot parse Python: UTF-16 text; hplint reads Python source as UTF-8 (line 1, column 1)",
+    }
+
+
+def test_an_unreadable_folder_is_reported(project, monkeypatch):
+    linted = project({"train.py": TRAIN, "private/model.py": TRAIN})
+    scandir = os.scandir
+
+    def refusing(path="."):
+        if os.fspath(path).endswith("private"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    run = linted.run(".", "--no-cache")
+    assert run.exit_code == 1
+    assert run.output.splitlines()[-1] == "1 warning in 1 file; 1 not analysed (see stderr)"
+    assert run.stderr == "hplint: warning: private: folder not read (Permission denied)\n"
+
+
+# ---------------------------------------------------------------- deep, long and new syntax
+
+def _python_project(body: bytes) -> dict[str, str]:
+    return {"train.py": TRAIN, "deep.py": (b"import torch\n" + body + b"\nopt = torch.optim.SGD(p, lr=5.0)\n").decode()}
+
+
+@pytest.mark.parametrize("body", [
+    b"if a:\n    pass\n" + b"elif a:\n    pass\n" * 700,
+    b"x = " + b" + ".join(b"a" for _ in range(700)),
+    b"x = (" + b"\n".join(b"'a'" for _ in range(700)) + b")",
+    b"x = (" + b"\n".join(b"'a'" for _ in range(3000)) + b")",
+    b"y = " + b" ".join(b"'a'" for _ in range(3000)),
+    b"lr = " + b" + ".join(b"0.0" for _ in range(700)),
+    b"type Vector = list[float]\nx = [" + b"1, " * 1000 + b"]",  # PEP 695 (3.12) beside a long line
+], ids=["700-elif", "700-term-sum", "700-strings", "3000-strings", "3000-strings-one-line", "700-term-lr", "pep695"])
+def test_deep_constructs_keep_their_findings(project, body):
+    run = project(_python_project(body)).run(".", "--format", "json", "--no-cache")
+    assert run.exit_code == 1 and run.stderr == ""
+    assert _findings(run) == [("HP103", "deep.py"), ("HP103", "train.py")]
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (b"f = " + b"lambda: \\\n" * 3500 + b"0", "nested too deeply for Python's own parser"),  # segfaulted LibCST
+    (b"x = a" + b" \\\n + a" * 20_000, "syntax nested more than 1000 levels deep"),  # ran past two minutes
+    (b"x = (" + b"\n".join(b"'a'" for _ in range(6000)) + b")", "LibCST cannot parse it (line 6002), though Python"),
+    (b"x = (a" + b"\n.b" * 1500 + b")", "syntax nested more than 1000 levels deep"),
+])
+def test_what_cannot_be_analysed_is_named_never_passed_over(project, body, reason):
+    files = _python_project(body)
+    files.update({f"pkg/model_{index}.py": TRAIN for index in range(16)})  # enough files for the workers
+    started = time.monotonic()
+    run = project(files).run(".", "--format", "json", "--no-cache")
+    assert time.monotonic() - started < 60
+    assert run.exit_code == 1
+    assert len(run.json()["diagnostics"]) == 17 and ("HP103", "train.py") in _findings(run)
+    assert run.stderr.startswith(f"hplint: warning: deep.py: not analysed: {reason}")
+    assert run.output  # the JSON summary names it too
+    assert [note["path"] for note in run.json()["summary"]["not_analysed"]] == ["deep.py"]
+
+
+# ---------------------------------------------------------------- a parser that crashes, hangs or exhausts
+
+def _lint(**options):
+    from hplint.config import load_config
+    from hplint.lint import RunOptions, lint
+
+    return lint([Path(".")], load_config([Path(".")]), RunOptions(jobs=2, **options))
+
+
+def test_a_parser_crash_costs_one_file_not_the_run(project, monkeypatch):
+    import ctypes
+
+    import hplint.extract.configs as configs
+
+    def crashing(path, language, text):
+        if "crash" in path:
+            ctypes.string_at(0)  # a segmentation fault, in the worker that parses this file
+        return extract_config(path, language, text)
+
+    extract_config = configs.extract_config
+    monkeypatch.setattr(configs, "extract_config", crashing)
+    # Larger than what is parsed in-process, so the file goes to a worker even in a small project.
+    linted = project({"train.py": TRAIN, "crash.yaml": "optimizer:\n  lr: 5.0\n" + "# padding\n" * 8000})
+    run = linted.run(".", "--format", "json")
+    assert run.exit_code == 2
+    assert _findings(run) == [("HP103", "train.py")]
+    assert run.stderr.strip().splitlines()[-1] == "hplint: internal error: extracting crash.yaml failed: its worker crashed (SIGSEGV)"
+    again = linted.run(".", "--format", "json")  # nothing was remembered of it: tried again, reported again
+    assert again.exit_code == 2 and "crash.yaml" in again.stderr
+
+
+def test_a_file_that_parses_too_long_is_stopped_and_named(project, tmp_path, monkeypatch):
+    files = {f"pkg/model_{index}.py": TRAIN for index in range(3)}
+    files["slow.py"] = "import torch\n\nvalues = [" + "1, " * 150_000 + "]\n"  # LibCST: seconds
+    project(files)
+    monkeypatch.chdir(tmp_path)
+    started = time.monotonic()
+    result = _lint(time_limit_per_file=0.5)
+    assert time.monotonic() - started < 20
+    assert [d.location.path for d in result.diagnostics] == [f"pkg/model_{index}.py" for index in range(3)]
+    assert result.failures == ["extracting slow.py failed: its worker ran past the time limit of 0.5 s"]
+
+
+def test_a_file_that_exhausts_memory_is_stopped_and_named(project, tmp_path, monkeypatch):
+    import hplint.extract.configs as configs
+
+    def hungry(path, language, text):
+        return [bytearray(16 << 30)]
+
+    monkeypatch.setattr(configs, "extract_config", hungry)
+    files = {f"pkg/model_{index}.py": TRAIN for index in range(16)}
+    files["configs/big.yaml"] = "lr: 0.1\n"
+    project(files)
+    monkeypatch.chdir(tmp_path)
+    result = _lint(memory_limit_per_worker=1 << 30)
+    assert len(result.diagnostics) == 16
+    assert result.failures == ["extracting configs/big.yaml failed: its worker ran out of memory"]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _gone(pids: list[int], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not any(Path(f"/proc/{pid}").exists() and "State:\tZ" not in _status(pid) for pid in pids):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _status(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return "State:\tZ"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc")
+@pytest.mark.parametrize("ending", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def test_a_parallel_run_ends_with_its_workers(tmp_path, ending):
+    for index in range(20):
+        (tmp_path / f"config_{index}.yaml").write_text("lr: 0.1\n")
+    process = _start_slow_check(tmp_path, "--jobs", "2")
+    workers = _children(process.pid)
+    assert len(workers) == 2
+    process.send_signal(ending)
+    started = time.monotonic()
+    try:
+        process.communicate(timeout=30)
+    finally:
+        process.kill()
+    if ending == signal.SIGINT:
+        assert process.returncode == 130 and time.monotonic() - started < 1.0
+    assert _gone(workers, 5.0), "a worker outlived the run"
+
+
+# ---------------------------------------------------------------- a cache that came with the repository
+
+def test_a_same_size_edit_with_the_old_time_restored_is_seen(project, tmp_path):
+    linted = project({"train.py": TRAIN})
+    train = tmp_path / "train.py"
+    an_hour_ago = time.time() - 3600
+    os.utime(train, (an_hour_ago, an_hour_ago))
+    assert [d["code"] for d in linted.run(".", "--format", "json").json()["diagnostics"]] == ["HP103"]
+    before = train.stat()
+    train.write_text(TRAIN.replace("lr=5.0", "lr=0.1"))  # same size
+    os.utime(train, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert train.stat().st_size == before.st_size and train.stat().st_mtime_ns == before.st_mtime_ns
+    assert linted.run(".", "--format", "json").json()["diagnostics"] == []
+
+
+def test_a_cache_folder_that_is_a_link_is_not_written_through(project, tmp_path):
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+    elsewhere.mkdir()
+    linted = project({"train.py": TRAIN})
+    os.symlink(elsewhere, tmp_path / ".hplint_cache")
+    for _ in range(2):
+        assert linted.run(".", "--format", "json").exit_code == 1
+    assert list(elsewhere.iterdir()) == []

@@ -7,11 +7,14 @@ that finds every file in the cache starts fast.
 from __future__ import annotations
 
 import gc
+import os
 import re
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
 from hplint.suppression import find_suppressions
 
@@ -23,7 +26,8 @@ LANGUAGES = {
     ".sh": "shell", ".bash": "shell", ".mk": "shell",
 }
 MAKEFILES = frozenset({"Makefile", "makefile", "GNUmakefile"})
-MAX_CONFIG_BYTES = 1 << 20  # larger JSON/YAML is data (annotations, vocabularies), not a config
+MAX_CONFIG_BYTES = 1 << 20  # larger JSON/YAML is data (annotations, vocabularies), not a config: not read
+MAX_PYTHON_BYTES = 1 << 20  # larger Python is generated; LibCST would take a minute and a gigabyte or more
 # A Python file that mentions none of these holds no hyperparameter, model or training loop.
 _MAY_HOLD_HYPERPARAMETERS = re.compile(
     rb"torch|lightning|transformers|keras|tensorflow|deepspeed|accelerate|timm|sklearn|DataLoader|optim"
@@ -44,12 +48,75 @@ def language_of_name(name: str) -> str | None:
     return LANGUAGES.get(name[dot:].lower()) if dot > 0 else None
 
 
-def read_source(path: Path) -> bytes | str:
-    """The file's bytes, or the reason it cannot be read."""
+class NotAnalysed(Exception):
+    """A file hplint reads but does not analyse, for a reason of size or depth: the run says so."""
+
+
+@dataclass(frozen=True)
+class TooLarge:
+    """A file over the size hplint reads for its language; it is not read at all."""
+
+    size: int
+    limit: int
+
+
+Content = Union[bytes, str, TooLarge]  # the bytes, the reason they cannot be read, or too large to read
+
+
+def size_limit(language: str | None) -> int:
+    return MAX_PYTHON_BYTES if language == "python" else MAX_CONFIG_BYTES
+
+
+def read_source(path: Path) -> Content:
+    """The file's bytes, or why they are not read.
+
+    Only a regular file is opened (a FIFO would block the run for ever, a device never ends),
+    its size is checked before reading, and no more than the limit is read even if it grows.
+    """
+    return read_regular_file(path, size_limit(language_of(path)))
+
+
+def read_regular_file(path: Path | str, limit: int, follow_link: bool = True) -> Content:
+    """At most `limit` bytes of a regular file (TooLarge beyond), or why it is not read."""
     try:
-        return path.read_bytes()
+        status = os.stat(path, follow_symlinks=follow_link)
+        if not stat.S_ISREG(status.st_mode):
+            return f"not a regular file ({file_kind(status.st_mode)})"
+        if status.st_size > limit:
+            return TooLarge(status.st_size, limit)
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+        descriptor = os.open(path, flags if follow_link else flags | getattr(os, "O_NOFOLLOW", 0))
     except OSError as error:
         return f"cannot read the file: {error.strerror or error}"
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):  # replaced between the check and the opening
+            return "not a regular file"
+        data = _read_at_most(descriptor, limit + 1)
+    except OSError as error:
+        return f"cannot read the file: {error.strerror or error}"
+    finally:
+        os.close(descriptor)
+    return TooLarge(len(data), limit) if len(data) > limit else data
+
+
+def _read_at_most(descriptor: int, size: int) -> bytes:
+    chunks = []
+    while size > 0:
+        chunk = os.read(descriptor, min(size, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISLNK, "a link")):
+        if test(mode):
+            return name
+    return "not a plain file"
 
 
 def extract_file(path: Path, display_path: str) -> FileFacts:
@@ -73,17 +140,29 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def extract_source(display_path: str, language: str, data: bytes | str) -> FileFacts:
+def extract_source(display_path: str, language: str, data: Content) -> FileFacts:
+    """The file's facts; raises NotAnalysed for a file too large or too deep to analyse."""
     with gc_paused():
         return _extract_source(display_path, language, data)
 
 
-def _extract_source(display_path: str, language: str, data: bytes | str) -> FileFacts:
+def _extract_source(display_path: str, language: str, data: Content) -> FileFacts:
     from hplint.facts import FileFacts  # imported when something is extracted, not on a run from the cache
 
+    if isinstance(data, bytes) and len(data) > size_limit(language):
+        data = TooLarge(len(data), size_limit(language))
+    if isinstance(data, TooLarge):
+        if language == "python":
+            raise NotAnalysed(f"{_megabytes(data.size)}, larger than the {_megabytes(data.limit)} hplint parses")
+        return FileFacts(display_path, language, (), ())  # data (annotations, vocabularies), not a config
     if isinstance(data, str):
         return _unreadable(display_path, language, data)
+    wide = wide_encoding(data)
+    if wide is not None:
+        return _unreadable(display_path, language, f"{wide} text; hplint reads {_expected(language)} as UTF-8")
     if language == "python":
+        if b"\0" in data:
+            return _unreadable(display_path, language, "binary data (NUL bytes), not Python source")
         if not _MAY_HOLD_HYPERPARAMETERS.search(data):
             return FileFacts(display_path, language, (), ())
         from hplint.extract.python import extract_python
@@ -91,8 +170,6 @@ def _extract_source(display_path: str, language: str, data: bytes | str) -> File
         facts: list[Fact] = extract_python(display_path, data)
         text = data.decode("utf-8", errors="replace")
     else:
-        if len(data) > MAX_CONFIG_BYTES:
-            return FileFacts(display_path, language, (), ())
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
@@ -105,8 +182,10 @@ def _extract_source(display_path: str, language: str, data: bytes | str) -> File
             from hplint.extract.configs import extract_config
 
             facts = extract_config(display_path, language, text)
+    from hplint.extract.depth import bounded
+
     suppressions = find_suppressions(text) if language != "json" else ()
-    return FileFacts(display_path, language, tuple(facts), suppressions)
+    return FileFacts(display_path, language, tuple(bounded(facts)), suppressions)
 
 
 def _unreadable(path: str, language: str, message: str) -> FileFacts:
@@ -114,3 +193,36 @@ def _unreadable(path: str, language: str, message: str) -> FileFacts:
 
     location = Location(path, 1, 1, 1, 1)
     return FileFacts(path, language, (ParseError(language, message, location, templated=False),), ())
+
+
+_BYTE_ORDER_MARKS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"),
+)
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """"UTF-16" or "UTF-32" for text in those encodings (by its byte-order mark, or NULs beside ASCII)."""
+    for mark, name in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            return name
+    head = data[:4096]
+    if len(head) < 8 or b"\0" not in head:
+        return None
+    head = head[:len(head) - len(head) % 4]
+    if sum(_all_nul(head[start::4]) for start in range(4)) == 3:
+        return "UTF-32"
+    if _all_nul(head[0::2]) or _all_nul(head[1::2]):
+        return "UTF-16"
+    return None
+
+
+def _all_nul(data: bytes) -> bool:
+    return data.count(0) == len(data)
+
+
+def _expected(language: str) -> str:
+    return {"python": "Python source", "shell": "scripts"}.get(language, "configs")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):.1f} MiB"

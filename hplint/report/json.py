@@ -37,5 +37,7 @@ def render(result: LintResult, quiet: bool) -> str:
     summary["unused_suppressions"] = [
         {"path": path, "line": comment.line} for path, comment in result.unused_suppressions
     ]
+    if result.notes:
+        summary["not_analysed"] = [{"path": path, "reason": reason} for path, reason in result.notes]
     payload = {"version": 1, "diagnostics": [diagnostic_json(d) for d in result.diagnostics], "summary": summary}
     return json.dumps(payload, indent=2)

@@ -22,6 +22,13 @@ def render(result: LintResult, quiet: bool) -> str:
 
 
 def summary_line(result: LintResult) -> str:
+    line = _counts_line(result)
+    if result.notes:  # never "no problems" for what was not read or analysed
+        line += f"; {len(result.notes)} not analysed (see stderr)"
+    return line
+
+
+def _counts_line(result: LintResult) -> str:
     files = len(result.files)
     noun = "file" if files == 1 else "files"
     if not result.diagnostics:

@@ -8,45 +8,86 @@ their outputs and losses (`models.py`), and training-loop operations (`training.
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import accumulate
 
 import libcst as cst
 
+from hplint.extract import NotAnalysed
 from hplint.extract.python.positions import Positions
 from hplint.extract.python.walk import walk
 from hplint.extract.python.walker import PythonExtractor
+from hplint.extract.screen import MAX_DEPTH, depth_of, is_suspicious, is_too_deep_for_python
 from hplint.facts import Fact, Location, ParseError
 
-_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"()[]{}")))
-_SAFE_BRACKET_DEPTH = 100  # below this (and with short lines) LibCST's native parser is safe
-_SAFE_LINE_LENGTH = 2_000  # a longer line may hold a chain of thousands of operators
-_MAX_SYNTAX_DEPTH = 400  # deeper trees overflow the native parser's stack or Python's recursion
+_TOO_DEEP = "nested too deeply for Python's own parser"
 
 
 def extract_python(path: str, source: bytes) -> list[Fact]:
-    """All facts of one Python file; a file that does not parse yields one ParseError."""
-    screened = _screen_nesting(path, source)
-    if screened is not None:
-        return screened
+    """All facts of one Python file; a file that does not parse yields one ParseError.
+
+    A valid file too deep to analyse raises NotAnalysed: it is never reported as clean by omission.
+    Deep trees need the large stack and recursion limit that `hplint.workers` gives its threads.
+    """
+    if is_suspicious(source):
+        _measure_depth(source)
     try:
         with _unvalidated():
             module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
-        return [_syntax_error(path, source) or ParseError(
-            "python", error.message, _point(path, error.raw_line, error.raw_column + 1), templated=False,
-        )]
+        return [_python_syntax_error(path, source, error)]
     except (UnicodeDecodeError, LookupError, SyntaxError) as error:
         return [ParseError("python", f"cannot decode the file: {error}", _point(path, 1, 1), templated=False)]
     except RecursionError:
-        return []  # valid but too deep to analyse (generated code); nothing to report
+        raise NotAnalysed("nested too deeply for LibCST's parser") from None
     try:
         extractor = PythonExtractor(path, Positions(module))
         walk(module, extractor)
     except RecursionError:
-        return []
+        raise NotAnalysed("nested too deeply to analyse") from None
     return extractor.facts
+
+
+def _measure_depth(source: bytes) -> None:
+    """Raise NotAnalysed for a source nested deeper than LibCST can parse in reasonable time and memory.
+
+    Python's own parser reports too-deep input as an error instead of crashing. A source it
+    rejects for its syntax (an error, or syntax newer than this Python, such as PEP 695 on 3.11)
+    goes on to LibCST, which decides.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        if is_too_deep_for_python(error):
+            raise NotAnalysed(_TOO_DEEP) from None
+        return
+    except (RecursionError, MemoryError):
+        raise NotAnalysed(_TOO_DEEP) from None
+    except ValueError:
+        return
+    depth = depth_of(tree)
+    if depth > MAX_DEPTH:
+        raise NotAnalysed(f"syntax nested more than {MAX_DEPTH} levels deep")
+
+
+def _python_syntax_error(path: str, source: bytes, error: cst.ParserSyntaxError) -> ParseError:
+    """CPython's own message and position ("'(' was never closed"); LibCST's when CPython has none.
+
+    A file CPython parses is not a syntax error, whatever LibCST says (it gives up on some long
+    but valid constructs, such as thousands of implicitly concatenated strings).
+    """
+    try:
+        ast.parse(source)
+    except SyntaxError as python_error:
+        if is_too_deep_for_python(python_error):
+            raise NotAnalysed(_TOO_DEEP) from None
+        line, column = python_error.lineno or 1, python_error.offset or 1
+        return ParseError("python", python_error.msg, _point(path, line, column), templated=False)
+    except (ValueError, RecursionError, MemoryError):
+        return ParseError("python", error.message, _point(path, error.raw_line, error.raw_column + 1), templated=False)
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    raise NotAnalysed(f"LibCST cannot parse it (line {error.raw_line}), though Python {version} can")
 
 
 @contextmanager
@@ -71,45 +112,3 @@ def _not_validated(node: cst.CSTNode) -> None:
 
 def _point(path: str, line: int, column: int) -> Location:
     return Location(path, line, column, line, column)
-
-
-def _syntax_error(path: str, source: bytes) -> ParseError | None:
-    """CPython's own message and position for a syntax error ("'(' was never closed")."""
-    try:
-        ast.parse(source)
-    except SyntaxError as error:
-        line, column = error.lineno or 1, error.offset or 1
-        return ParseError("python", error.msg, _point(path, line, column), templated=False)
-    except (ValueError, RecursionError, MemoryError):
-        return None
-    return None
-
-
-def _screen_nesting(path: str, source: bytes) -> list[Fact] | None:
-    """Keep input that would overflow LibCST's native parser (a crash, not an exception) away from it.
-
-    Cheap on ordinary files: a bracket count and a line length. Only suspicious files pay for an
-    `ast.parse`, whose parser reports too-deep input as an error instead of crashing.
-    """
-    depth = max(accumulate(1 if byte in b"([{" else -1 for byte in source.translate(None, _NOT_BRACKETS)), default=0)
-    longest = max((len(line) for line in source.splitlines()), default=0)
-    if depth < _SAFE_BRACKET_DEPTH and longest < _SAFE_LINE_LENGTH:
-        return None
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        error = _syntax_error(path, source)
-        return [error] if error is not None else []
-    except (ValueError, RecursionError, MemoryError):
-        return []
-    return [] if _deeper_than(tree, _MAX_SYNTAX_DEPTH) else None
-
-
-def _deeper_than(tree: ast.AST, limit: int) -> bool:
-    stack = [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return False
