@@ -8,14 +8,18 @@ hashed: the same content is still a hit), extracting or checking anything. A fil
 the same size with its old modification time restored still has a new change time, which no
 user can set back.
 
-Entries are read through a size cap, never through a symbolic link, and written atomically
-(a temporary file renamed into place), so two runs at once never see half an entry; an entry
-that does not decode is ignored and rebuilt.
+The cache folder lives in the project, so a repository could ship one: a forged run record
+would make hplint report "no problems" on code it never read. Every entry is therefore signed
+with a key kept outside the project, in the user's cache home ($XDG_CACHE_HOME/hplint or
+~/.cache/hplint), and an entry whose signature does not check is ignored and rebuilt. Entries
+are read through a size cap, never through a symbolic link, and written atomically (a
+temporary file renamed into place), so two runs at once never see half an entry.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 from collections.abc import Sequence
@@ -31,8 +35,11 @@ from hplint.suppression import Suppression
 if TYPE_CHECKING:
     from hplint.facts import FileFacts
 
-CACHE_FORMAT = 11  # bump when facts, findings or extraction change in a way old entries would not show
+CACHE_FORMAT = 12  # bump when facts, findings or extraction change in a way old entries would not show
 DEFAULT_FOLDER = ".hplint_cache"
+KEY_NAME = "cache-key"
+_KEY_BYTES = 32
+_MAGIC = "hplint-signed"
 _MAX_FACTS_ENTRY = 64 << 20
 _MAX_RUN_ENTRY = 256 << 20
 
@@ -56,10 +63,20 @@ class CachedFacts:
     note: Optional[str]  # why the file was not analysed, when it was not
 
 
+def user_cache_home() -> Path:
+    """hplint's folder in the user's cache home, outside any project."""
+    configured = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(configured) if os.path.isabs(configured) else Path.home() / ".cache"
+    return base / "hplint"
+
+
 class FactCache:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, key_folder: Path | None = None) -> None:
         self.folder = folder
         self._salt = f"{__version__}:{CACHE_FORMAT}".encode()
+        self._key_folder = key_folder
+        self._signing_key: bytes | None = None
+        self._key_loaded = False
 
     def key(self, display_path: str, data: object) -> str:
         """`<path digest>-<content digest>`: the entries of one path share a prefix."""
@@ -137,25 +154,54 @@ class FactCache:
         name = _digest([self._salt.decode(), settings, *sorted(paths)])
         return self.folder / "runs" / f"{name}.json"
 
+    def _signing(self) -> bytes | None:
+        if not self._key_loaded:
+            self._key_loaded = True
+            try:
+                self._signing_key = signing_key(self._key_folder or user_cache_home())
+            except (RuntimeError, KeyError):  # no home folder to keep a key in: no cache
+                self._signing_key = None
+        return self._signing_key
+
+    def _signature(self, name: str, payload: bytes) -> str | None:
+        key = self._signing()
+        if key is None:
+            return None
+        mac = hashlib.blake2b(key=key, digest_size=32)
+        mac.update(self._salt + b"\0" + name.encode() + b"\0")
+        mac.update(payload)
+        return mac.hexdigest()
+
     def _read(self, entry: Path, name: str, limit: int) -> str | None:
-        """An entry's text when it is a regular file within `limit` bytes."""
+        """An entry's payload when it is a regular file within `limit` bytes, signed with this user's key."""
         data = read_bounded(entry, limit)
         if data is None:
             return None
+        header, newline, payload = data.partition(b"\n")
+        magic, _, signature = header.decode("ascii", "replace").partition(" ")
+        if not newline or magic != _MAGIC:
+            return None
+        expected = self._signature(name, payload)
+        if expected is None or not hmac.compare_digest(signature, expected):
+            return None
         try:
-            return data.decode("utf-8")
+            return payload.decode("utf-8")
         except UnicodeDecodeError:
             return None
 
     def _write(self, entry: Path, name: str, text: str) -> bool:
         import tempfile  # only runs that write pay for it
 
+        payload = text.encode("utf-8", "surrogateescape")
+        signature = self._signature(name, payload)
+        if signature is None:
+            return False  # no key to sign with: nothing is remembered, nothing unsigned is trusted
         try:
             if not self._prepare(entry.parent):
                 return False
             handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
             with os.fdopen(handle, "wb") as stream:
-                stream.write(text.encode("utf-8", "surrogateescape"))
+                stream.write(f"{_MAGIC} {signature}\n".encode("ascii") + payload)
             os.replace(temporary, entry)
         except OSError:
             return False  # a read-only checkout still lints; it just does not remember
@@ -170,6 +216,31 @@ class FactCache:
             (self.folder / ".gitignore").write_text("# Created by hplint automatically.\n*\n", encoding="utf-8")
         subfolder.mkdir(exist_ok=True)
         return True
+
+
+def signing_key(folder: Path) -> bytes | None:
+    """This user's cache key, created on first use (readable by the user alone); None when impossible."""
+    path = folder / KEY_NAME
+    key = read_bounded(path, _KEY_BYTES)
+    if key is not None and len(key) == _KEY_BYTES:
+        return key
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = folder / f".{KEY_NAME}-{os.getpid()}"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(os.urandom(_KEY_BYTES))
+        try:
+            os.link(temporary, path)  # fails when another run made one first: that one is used
+        except FileExistsError:
+            pass
+        except OSError:
+            os.replace(temporary, path)
+        temporary.unlink(missing_ok=True)
+    except OSError:
+        return None
+    key = read_bounded(path, _KEY_BYTES)
+    return key if key is not None and len(key) == _KEY_BYTES else None
 
 
 def read_bounded(path: Path, limit: int) -> bytes | None:

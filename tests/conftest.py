@@ -47,6 +47,14 @@ def run_hplint(*args: str, cwd: Path | None = None) -> Run:
     return Run(result.exit_code, result.stdout, result.stderr)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_key_home(tmp_path_factory: pytest.TempPathFactory):
+    """The cache's signing key lives in the user's cache home: a temporary one for the tests (and their subprocesses)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+        yield
+
+
 @pytest.fixture
 def project(tmp_path: Path):
     """`project({"train.py": "..."})` writes the files and returns a linter for that folder."""

@@ -442,6 +442,43 @@ def test_a_parallel_run_ends_with_its_workers(tmp_path, ending):
 
 # ---------------------------------------------------------------- a cache that came with the repository
 
+def test_a_cache_shipped_with_the_repository_cannot_change_the_results(project, tmp_path):
+    from hplint.cache import FactCache
+    from hplint.config import load_config
+    from hplint.diagnostics import Findings
+    from hplint.facts import FileFacts, dumps_file
+    from hplint.lint import _check_settings
+
+    linted = project({"train.py": TRAIN, "finetune.py": TRAIN})
+    expected = linted.run(".", "--format", "json", "--no-cache").json()["diagnostics"]
+    assert len(expected) == 2
+    # The attacker runs hplint with a key of their own, then rewrites the records to "no problems",
+    # signed with that key, and commits .hplint_cache/ (sizes, times and content keys all right).
+    attacker_home = tmp_path.parent / f"{tmp_path.name}-attacker"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(attacker_home))
+        assert linted.run(".", "--format", "json").exit_code == 1
+    cache = FactCache(tmp_path / ".hplint_cache", key_folder=attacker_home / "hplint")
+    settings = _check_settings(load_config([tmp_path]))
+    for entry in (tmp_path / ".hplint_cache" / "runs").glob("*.json"):
+        entry.unlink()
+    record = cache.load_run(settings, ["finetune.py", "train.py"])
+    assert record is None  # records are per run; rebuild the forged one from the files' signatures
+    files = {}
+    for path in ("finetune.py", "train.py"):
+        status = (tmp_path / path).stat()
+        files[path] = (status.st_size, status.st_mtime_ns, status.st_ino, status.st_ctime_ns,
+                       cache.key(path, (tmp_path / path).read_bytes()))
+    cache.store_run(settings, files, Findings([], {}))
+    assert cache.load_run(settings, list(files)) is not None  # valid for the attacker's key
+    for path, recorded in files.items():  # and facts of nothing for each file
+        cache.store(recorded[4], dumps_file(FileFacts(path, "python", (), ())))
+        assert cache.load(recorded[4], path).facts.facts == ()
+    run = linted.run(".", "--format", "json")
+    assert run.exit_code == 1 and run.json()["diagnostics"] == expected  # ignored and rebuilt
+    assert linted.run(".", "--format", "json").json()["diagnostics"] == expected  # and what was rebuilt is right
+
+
 def test_a_same_size_edit_with_the_old_time_restored_is_seen(project, tmp_path):
     linted = project({"train.py": TRAIN})
     train = tmp_path / "train.py"
