@@ -19,7 +19,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
-_KEYS = frozenset({"select", "ignore", "exclude", "fail-on", "per-file-ignores", "rules"})
+_KEYS = frozenset({"select", "ignore", "exclude", "fail-on", "per-file-ignores", "rules", "include-tests"})
+# Test code is not a training run: its values are fixtures (SPEC §4). Skipped like a virtualenv unless asked for.
+TEST_CODE = ("test_*.py", "*_test.py", "conftest.py", "tests/", "test/")
 
 
 class ConfigError(Exception):
@@ -36,6 +38,7 @@ class LintConfig:
     fail_on: Severity = Severity.WARNING
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    include_tests: bool = False
 
     def enabled_rules(self) -> list[type[Rule]]:
         from hplint.checks import all_rules  # the rules (and the project model) only when checking
@@ -116,9 +119,11 @@ def load_config(
         config = _parse(found[0], found[1])
     select = _codes(list(cli_select), "--select") if cli_select is not None else config.select
     ignore = config.ignore + _codes(list(cli_ignore), "--ignore")
+    # What discovery leaves out: `exclude`, and test code unless `include-tests = true`.
+    exclude = config.exclude if config.include_tests else config.exclude + TEST_CODE
     return LintConfig(
-        config.root, config.config_path, select, ignore, config.exclude, config.fail_on,
-        config.per_file_ignores, config.rule_options,
+        config.root, config.config_path, select, ignore, exclude, config.fail_on,
+        config.per_file_ignores, config.rule_options, config.include_tests,
     )
 
 
@@ -143,9 +148,12 @@ def _parse(path: Path, table: Any) -> LintConfig:
     per_file_ignores = tuple(
         (pattern, _codes(codes, f"{where}: per-file-ignores '{pattern}'")) for pattern, codes in per_file.items()
     )
+    include_tests = table.get("include-tests", False)
+    if not isinstance(include_tests, bool):
+        raise ConfigError(f"{where}: include-tests must be true or false, not {include_tests!r}")
     return LintConfig(
         path.parent, path, select, ignore, exclude, fail_on, per_file_ignores,
-        _rule_options(table.get("rules", {}), where),
+        _rule_options(table.get("rules", {}), where), include_tests,
     )
 
 

@@ -52,17 +52,17 @@ def _unparsable(project: Project, path: str) -> bool:
 def test_golden_settings(case):
     expected = json.loads((case / "expected.json").read_text())
     project = _project(case)
-    found = set()
+    found = []  # a value expected twice (a key two configs inherit, say) must be found twice
     for name in HYPERPARAMETERS:
         for setting in project.settings(name):
             launched = project.files[setting.value.origin.path].language == "shell"
             if setting.in_config or launched:
                 use = f"{setting.use.path}:{setting.use.line}" if launched else None
-                found.add((name, _round(setting.value.value), str(setting.value.origin), use))
-    wanted = {
+                found.append((name, _round(setting.value.value), str(setting.value.origin), use))
+    wanted = [
         (item["hyperparameter"], _round(item["value"]), item["origin"], item.get("use"))
         for item in expected["settings"]
-    }
+    ]
     assert sorted(found, key=str) == sorted(wanted, key=str)
 
 
@@ -70,9 +70,9 @@ def test_golden_settings(case):
 def test_golden_findings(case):
     expected = json.loads((case / "expected.json").read_text())
     run = run_hplint(".", "--format", "json", "--select", ",".join(sorted(RULES)), cwd=case)
-    found = set()
-    for diagnostic in run.json()["diagnostics"]:
-        effective = _EFFECTIVE.search(diagnostic["message"])
-        found.add((diagnostic["code"], diagnostic["path"], diagnostic["line"], int(effective.group(1)) if effective else None))
-    wanted = {(item["code"], item["path"], item["line"], item.get("effective")) for item in expected["findings"]}
+    found = [
+        (d["code"], d["path"], d["line"], int(match.group(1)) if (match := _EFFECTIVE.search(d["message"])) else None)
+        for d in run.json()["diagnostics"]
+    ]
+    wanted = [(item["code"], item["path"], item["line"], item.get("effective")) for item in expected["findings"]]
     assert sorted(found, key=str) == sorted(wanted, key=str)

@@ -66,8 +66,18 @@ def only(findings: list[dict]) -> dict:
 # ---------------------------------------------------------------- HP102 batch-not-power-of-two
 
 
+def test_hp102_is_off_by_default(project):
+    linted = project({"train.py": script(batch="24")})
+    assert linted.findings("HP102") == [] and len(hp102(linted)) == 1
+
+
+def hp102(linted) -> list[dict]:
+    """HP102's findings; the rule is off by default, so it is selected."""
+    return [d for d in linted.diagnostics("--select", "HP102")]
+
+
 def test_hp102_literal_batch_fires_at_the_literal(project):
-    finding = only(project({"train.py": script(batch="24")}).findings("HP102"))
+    finding = only(hp102(project({"train.py": script(batch="24")})))
     assert (finding["path"], finding["line"], finding["column"]) == ("train.py", 9, 49)
     assert finding["severity"] == "info"
     assert finding["message"] == (
@@ -78,7 +88,7 @@ def test_hp102_literal_batch_fires_at_the_literal(project):
 
 def test_hp102_module_constant_fires_at_the_constant_and_names_the_use(project):
     linted = project({"train.py": script(batch="BATCH_SIZE", constants="BATCH_SIZE = 48")})
-    finding = only(linted.findings("HP102"))
+    finding = only(hp102(linted))
     assert finding["line"] == 5
     assert finding["message"].startswith(
         "DataLoader batch_size=48 via BATCH_SIZE (used at train.py:9) is not a power of two; 32 or 64"
@@ -88,19 +98,19 @@ def test_hp102_module_constant_fires_at_the_constant_and_names_the_use(project):
 
 @pytest.mark.parametrize(("batch", "neighbours"), [("3", "2 or 4"), ("100", "64 or 128"), ("1000", "512 or 1024")])
 def test_hp102_names_the_powers_of_two_around_the_value(project, batch, neighbours):
-    finding = only(project({"train.py": script(batch=batch)}).findings("HP102"))
+    finding = only(hp102(project({"train.py": script(batch=batch)})))
     assert f"batch_size={batch} is not a power of two; {neighbours} maps better" in finding["message"]
 
 
 @pytest.mark.parametrize("batch", ["1", "2", "8", "32", "64", "512", "int(os.environ['BS'])", "len(train_set) // 10"])
 def test_hp102_powers_of_two_and_unknown_sizes_stay_silent(project, batch):
-    assert project({"train.py": script(batch=batch)}).findings("HP102") == []
+    assert hp102(project({"train.py": script(batch=batch)})) == []
 
 
 def test_hp102_evaluation_loader_is_not_flagged(project):
     # The template's val_loader has batch_size=100: evaluation batches are not optimizer steps.
     linted = project({"train.py": script(batch="32")})
-    assert linted.findings("HP102") == []
+    assert hp102(linted) == []
 
 
 def test_hp102_loaders_of_evaluation_functions_and_val_dataloaders_are_not_flagged(project):
@@ -116,7 +126,7 @@ def test_hp102_loaders_of_evaluation_functions_and_val_dataloaders_are_not_flagg
         trainer = L.Trainer(max_epochs=10)
         trainer.fit(model, DataLoader(train_set, batch_size=32), val_dataloaders=DataLoader(val_set, batch_size=100))
     """
-    assert project({"train.py": source}).findings("HP102") == []
+    assert hp102(project({"train.py": source})) == []
 
 
 def test_hp102_one_finding_per_value_however_many_loaders_use_it(project):
@@ -124,7 +134,7 @@ def test_hp102_one_finding_per_value_however_many_loaders_use_it(project):
         "val_loader = DataLoader(val_set, batch_size=100)",
         "extra_loader = DataLoader(train_set, batch_size=BATCH_SIZE)",
     )
-    assert [f["line"] for f in project({"train.py": source}).findings("HP102")] == [5]
+    assert [f["line"] for f in hp102(project({"train.py": source}))] == [5]
 
 
 def test_hp102_a_script_that_never_trains_is_not_checked(project):
@@ -137,7 +147,7 @@ def test_hp102_a_script_that_never_trains_is_not_checked(project):
         with torch.no_grad():
             return [model(x) for x in loader]
     """
-    assert project({"predict.py": predict}).findings("HP102") == []
+    assert hp102(project({"predict.py": predict})) == []
 
 
 CONFIG = """
@@ -154,7 +164,7 @@ trainer:
 
 
 def test_hp102_training_config_fires_at_the_key(project):
-    finding = only(project({"configs/train.yaml": CONFIG.format(batch=24)}).findings("HP102"))
+    finding = only(hp102(project({"configs/train.yaml": CONFIG.format(batch=24)})))
     assert (finding["path"], finding["line"], finding["column"]) == ("configs/train.yaml", 4, 3)
     assert finding["message"] == (
         "batch_size=24 (key data.batch_size) is not a power of two; 16 or 32 maps better onto GPU memory and kernels"
@@ -163,7 +173,7 @@ def test_hp102_training_config_fires_at_the_key(project):
 
 def test_hp102_config_evaluation_sections_are_not_flagged(project):
     config = CONFIG.format(batch=32) + "val:\n  batch_size: 100\neval_batch_size: 100\n"
-    assert project({"configs/train.yaml": config}).findings("HP102") == []
+    assert hp102(project({"configs/train.yaml": config})) == []
 
 
 def test_hp102_hugging_face_per_device_batch(project):
@@ -173,7 +183,7 @@ def test_hp102_hugging_face_per_device_batch(project):
     args = TrainingArguments(output_dir="out", per_device_train_batch_size=12, eval_strategy="epoch")
     Trainer(model=None, args=args, train_dataset=None, eval_dataset=None).train()
     """
-    finding = only(project({"train.py": source}).findings("HP102"))
+    finding = only(hp102(project({"train.py": source})))
     assert finding["line"] == 3
     assert finding["message"].startswith("TrainingArguments batch_size=12 is not a power of two; 8 or 16")
 
@@ -188,7 +198,7 @@ def test_hp102_inline_validation_loader_passed_positionally_to_fit(project):
         trainer = L.Trainer(max_epochs=10)
         trainer.fit(model, DataLoader(train_set, batch_size=24), DataLoader(val_set, batch_size=100))
     """
-    finding = only(project({"train.py": source}).findings("HP102"))
+    finding = only(hp102(project({"train.py": source})))
     assert (finding["line"], finding["column"]) == (6, 57)
     assert finding["message"].startswith("DataLoader batch_size=24 is not a power of two")
 

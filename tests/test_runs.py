@@ -405,3 +405,30 @@ def test_show_runs_lists_each_example_of_a_folder(project):
 
         in no run (judged on their own): examples/common/utils.py
     """)
+
+
+UNIT_TEST = """
+import torch
+from torch import nn
+
+
+def test_the_optimizer_steps():
+    model = nn.Linear(4, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=10.0)
+    model(torch.randn(8, 4)).sum().backward()
+    optimizer.step()
+"""
+
+
+def test_test_code_is_not_a_training_run_unless_asked_for(project):
+    files = {
+        "tests/test_training.py": UNIT_TEST,
+        "src/trainer_test.py": UNIT_TEST,
+        "conftest.py": UNIT_TEST,
+        "test/helpers.py": UNIT_TEST,
+    }
+    assert project(files).findings("HP103") == []
+    linted = project({**files, "pyproject.toml": "[tool.hplint]\ninclude-tests = true\n"})
+    assert sorted(f["path"] for f in linted.findings("HP103")) == [
+        "conftest.py", "src/trainer_test.py", "test/helpers.py", "tests/test_training.py",
+    ]

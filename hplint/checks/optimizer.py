@@ -178,6 +178,7 @@ class BatchNotPowerOfTwo(Rule):
     name = "batch-not-power-of-two"
     severity = Severity.INFO
     summary = "training batch size that is not a power of two"
+    default_enabled = False  # a matter of speed on some hardware, not of training: off unless selected
 
     per_run = True
 
