@@ -1,0 +1,24 @@
+"""Structure-aware fuzzing of whole projects (SPEC §8, issue 14): no crash, no internal error, no hang.
+
+Each example is a generated project of Python, YAML, TOML, JSON and shell files (tests/fuzz_projects.py)
+linted twice, cold and from the cache, then rendered in every format. A longer run of the same
+generator is `python benchmarks/fuzz.py --minutes 10`.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+
+from fuzz_projects import check_project, projects
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(projects())
+def test_generated_projects_lint_without_crash_or_internal_error(files):
+    check_project(files)
+
+
+@settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck))
+@given(projects(min_files=20, max_files=30))
+def test_generated_projects_of_many_files_go_through_the_workers(files):
+    check_project(files, jobs=2)
