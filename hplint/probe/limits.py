@@ -101,7 +101,7 @@ class OutputKeeper:
         self._thread = threading.Thread(target=self._drain, daemon=True)
         self._thread.start()
 
-    def text(self, timeout: float = 5.0) -> str:
+    def text(self, timeout: float = 30.0) -> str:
         self._thread.join(timeout)
         tail = b"".join(self._tail)
         middle = f"\n[... {self.dropped} bytes of output left out ...]\n".encode() if self.dropped else b""
