@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from hplint.probe.data import DataError, describe, is_data_module, loader_batch_size, loader_of
+from hplint.probe.data import describe, is_data_module, loader_batch_size, loader_of
 
 BUNDLE_KEYS = ("model", "optimizer", "loss", "data", "step", "lr", "batch_size")
 _LOSS_KINDS = {  # by the loss's class or function name: what targets it reads and its chance level
@@ -284,4 +284,4 @@ def chance_level(kind: str | None, output: torch.Tensor | None, targets: Any, cl
     return None
 
 
-__all__ = ["DataError", "Recipe", "RecipeError", "Sourced", "Trainee", "make_recipe"]
+__all__ = ["Recipe", "RecipeError", "Sourced", "Trainee", "make_recipe"]

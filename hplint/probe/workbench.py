@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from hplint.probe import data as batches
-from hplint.probe.recipe import Recipe, RecipeError, Sourced, Trainee, chance_level, is_lightning, split
+from hplint.probe.recipe import Recipe, RecipeError, Sourced, Trainee, chance_level, logits, split
 from hplint.probe.spec import ProbeSpec
 from hplint.probe.synthetic import SyntheticData
 from hplint.probe.threads import SMALL_MODEL, busy_cores, thread_count, usable_cores
@@ -61,7 +61,6 @@ class Workbench:
         self.spec = spec
         self.recipe = recipe
         self.device = device
-        self.started = time.time()
         self.synthetic: SyntheticData | None = None
         self.stream: batches.BatchStream | None = None
         self.stream_batches = 0  # the sweeps' batches read so far (synthetic data)
@@ -240,8 +239,6 @@ class Workbench:
         output = None
         if captured:
             try:
-                from hplint.probe.recipe import logits
-
                 output = logits(captured[-1])
             except RecipeError:
                 output = None
@@ -455,4 +452,4 @@ def _falling(losses: Sequence[float]) -> bool:
     return recent < 0.9 * before
 
 
-__all__ = ["SetupError", "Workbench", "is_lightning"]
+__all__ = ["SetupError", "Workbench"]
