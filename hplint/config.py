@@ -89,10 +89,22 @@ def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
     return None
 
 
+_MAX_CONFIG_FILE = 1 << 20
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    from hplint.extract import TooLarge, read_regular_file
+
+    data = read_regular_file(path, _MAX_CONFIG_FILE)  # a repository's pyproject.toml may be anything
+    if isinstance(data, TooLarge):
+        raise ConfigError(f"{path}: cannot read the configuration: larger than {_MAX_CONFIG_FILE >> 20} MiB")
+    if isinstance(data, str):
+        raise ConfigError(f"{path}: cannot read the configuration: {data}")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        return tomllib.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise ConfigError(f"{path}: cannot read the configuration: nested too deeply") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: cannot read the configuration: {error}") from error
 
 

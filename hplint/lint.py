@@ -375,8 +375,9 @@ class _Extraction:
         from hplint.facts import dumps_file
         from hplint.workers import run_deep
 
+        content = source.content()
         try:
-            facts = run_deep(extract_source, source.shown, source.language, source.content())
+            facts = run_deep(extract_source, source.shown, source.language, content)
             note = None
         except NotAnalysed as reason:
             facts, note = _no_facts(source), f"not analysed: {reason}"
@@ -385,7 +386,7 @@ class _Extraction:
             self.facts[source.shown] = _no_facts(source)
             return
         self._take(source, facts, note)
-        if self.cache is not None:
+        if self.cache is not None and self.cache.key(source.shown, content) == source.key:  # not changed meanwhile
             self.cache.store(source.key, dumps_file(facts), note)
 
     def collect(self) -> None:

@@ -186,10 +186,7 @@ def _serve(connection: Connection, work: Callable[[Any], Any], limits: Limits, p
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
     gc.enable()  # forked from a parent whose collector may be paused at that moment
     sys.setrecursionlimit(RECURSION_LIMIT)
-    previous = threading.stack_size(STACK_BYTES)
-    serving = threading.Thread(target=_answer, args=(connection, work, limits.seconds), daemon=True)
-    serving.start()
-    threading.stack_size(previous)
+    serving = _started(threading.Thread(target=_answer, args=(connection, work, limits.seconds), daemon=True))
     _limit_memory(limits.memory_bytes)
     while serving.is_alive():
         serving.join(_PARENT_WATCH_SECONDS)
@@ -282,12 +279,7 @@ def run_deep(function: Callable[..., Result], *args: Any) -> Result:
     previous_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(previous_limit, RECURSION_LIMIT))
     try:
-        previous_stack = threading.stack_size(STACK_BYTES)
-        try:
-            thread = threading.Thread(target=target, daemon=True)
-            thread.start()
-        finally:
-            threading.stack_size(previous_stack)
+        thread = _started(threading.Thread(target=target, daemon=True))
         while thread.is_alive():
             thread.join(0.1)
     finally:
@@ -296,3 +288,16 @@ def run_deep(function: Callable[..., Result], *args: Any) -> Result:
     if succeeded:
         return value  # type: ignore[no-any-return]
     raise value
+
+
+def _started(thread: threading.Thread) -> threading.Thread:
+    """The thread started on a large stack, or on the default one where the address space is too tight for it."""
+    previous = threading.stack_size(STACK_BYTES)
+    try:
+        thread.start()
+    except RuntimeError:  # "can't start new thread": a ulimit on virtual memory
+        threading.stack_size(previous)
+        thread.start()
+    finally:
+        threading.stack_size(previous)
+    return thread

@@ -226,7 +226,7 @@ def test_a_file_is_read_through_a_size_cap_checked_first(tmp_path, monkeypatch):
     huge = tmp_path / "huge.py"
     with open(huge, "wb") as stream:
         stream.truncate(4 << 30)  # sparse: 4 GiB of size, nothing on disk
-    assert read_source(huge) == TooLarge(4 << 30, 1 << 20)
+    assert read_source(huge) == TooLarge(4 << 30, 512 << 10)
 
 
 def test_huge_files_are_not_read_and_a_python_one_is_named(project, tmp_path):
@@ -240,7 +240,7 @@ def test_huge_files_are_not_read_and_a_python_one_is_named(project, tmp_path):
     run = linted.run(".", "--format", "json", "--no-cache")
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # kB: nothing was read
     assert run.exit_code == 1 and _findings(run) == [("HP103", "train.py")]
-    assert run.stderr == "hplint: warning: huge.py: not analysed: 2048.0 MiB, larger than the 1.0 MiB hplint parses\n"
+    assert run.stderr == "hplint: warning: huge.py: not analysed: 2048.0 MiB, larger than the 0.5 MiB hplint parses\n"
 
 
 MEASURED = """
@@ -500,3 +500,13 @@ def test_a_cache_folder_that_is_a_link_is_not_written_through(project, tmp_path)
     for _ in range(2):
         assert linted.run(".", "--format", "json").exit_code == 1
     assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    ("[tool.hplint]\nx = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+    ("[tool.hplint]\nselect = ['HP1']\n" + "# padding\n" * 120_000, "larger than 1 MiB"),
+])
+def test_a_hostile_pyproject_is_a_clear_error(project, content, reason):
+    run = project({"pyproject.toml": content, "train.py": TRAIN}).run(".")
+    assert run.exit_code == 2
+    assert run.stderr.strip().endswith(f"pyproject.toml: cannot read the configuration: {reason}")
