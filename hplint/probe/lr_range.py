@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 DIVERGENCE = 4.0  # the sweep stops when the loss exceeds this many times its lowest smoothed value
 ONLINE_BETA = 0.9  # the online average the stop criterion reads (the reading itself smooths both ways)
-MIN_DROP = 0.1  # the smoothed minimum must lie this fraction below the start ...
+STOP_DROP = 0.1  # a sweep whose average fell this far and climbed back above its start has passed its range
+MIN_DROP = 0.05  # the smoothed minimum must lie this fraction below the start ...
 NOISE_MARGIN = 4.0  # ... and this many standard errors of the smoothed curve below it
 DESCENT_STARTED = 0.05  # the range's level: below the start by this fraction of the total drop ...
 DESCENT_NOISE = 2.0  # ... and by this many standard errors of the smoothed curve
@@ -61,7 +62,7 @@ class SweepReading:
     low: float | None = None  # where the loss has clearly fallen below where it started
     high: float | None = None  # where it climbs back above that level
     lowest: float | None = None  # where the smoothed loss is lowest (Smith's upper bound for a cycle)
-    open_low: bool = False  # the loss fell from the first points: the range may start lower
+    open_low: bool = False  # the loss fell within the first points (where the start is read): it may start lower
     open_high: bool = False  # the loss was still below that level at the end: the range may end higher
     steepest: float | None = None  # the steepest descent per decade, inside the range
     drop: float = 0.0  # the smoothed loss's fall from its start to its minimum, as a fraction of the start
@@ -139,7 +140,7 @@ class Stopper:
         if self.count <= START_POINTS:
             return False
         start = sum(self.first) / len(self.first)
-        returned = self.best <= (1 - MIN_DROP) * start and smoothed > start
+        returned = self.best <= (1 - STOP_DROP) * start and smoothed > start
         return smoothed > DIVERGENCE * self.best or returned
 
 
@@ -166,7 +167,7 @@ def read_sweep(lrs: Sequence[float], losses: Sequence[float], stopped: str) -> S
     if len(losses) < 2 * half + 3:
         return _without(base, f"only {len(losses)} finite losses before the sweep stopped")
     lowest = min(range(len(smoothed)), key=smoothed.__getitem__)
-    start = smoothed[0]
+    start = statistics.median(losses[: 2 * half + 1])  # one noisy first loss must not make a descent
     drop = start - smoothed[lowest]
     fraction = drop / abs(start) if start else 0.0
     noise = _noise(losses, smoothed, lowest) / math.sqrt(2 * half + 1)
@@ -184,7 +185,7 @@ def read_sweep(lrs: Sequence[float], losses: Sequence[float], stopped: str) -> S
     high = _crossing(lrs, smoothed, last, level) if last < len(lrs) - 1 else lrs[-1]
     return SweepReading(
         base.lrs, base.losses, base.smoothed, stopped, low=low, high=high, lowest=lrs[lowest],
-        open_low=first <= half, open_high=last >= len(lrs) - 1 - half and stopped != "diverged",
+        open_low=first <= 2 * half + 1, open_high=last >= len(lrs) - 1 - half and stopped != "diverged",
         steepest=_steepest(lrs, smoothed, first, lowest), drop=fraction,
     )
 
