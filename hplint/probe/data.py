@@ -66,10 +66,10 @@ class BatchStream:
         self.iterator: Iterator[Any] = iter(data)
         self.first: list[Any] = []
         self.kept: list[Any] = []  # single-use data: what was read, to replay it
-        self.count = 0
 
     def fixed(self, index: int) -> Any:
         """The index-th batch the data yields (index < KEPT_FIRST)."""
+        assert index < KEPT_FIRST, index
         while len(self.first) <= index:
             self.next()
         return self.first[index]
@@ -85,7 +85,6 @@ class BatchStream:
                 batch = next(self.iterator)
             except StopIteration:
                 raise DataError("the data yielded no batch") from None
-        self.count += 1
         if len(self.first) < KEPT_FIRST:
             self.first.append(batch)
         if self.single_use and len(self.kept) < MAX_CACHED:
