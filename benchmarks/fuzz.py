@@ -68,9 +68,8 @@ def _supervise(seconds: float, out: Path) -> int:
 
 
 def _fuzz(seconds: float, out: Path) -> int:
-    from hypothesis import HealthCheck, Phase, given, settings
-
     from fuzz_projects import check_project, projects, write
+    from hypothesis import HealthCheck, Phase, given, settings
 
     deadline = time.monotonic() + seconds
     report: dict[str, object] = {"projects": 0, "crashes": []}

@@ -25,7 +25,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from hplint import __version__
 from hplint.diagnostics import Diagnostic, Findings, Severity
@@ -35,7 +35,7 @@ from hplint.suppression import Suppression
 if TYPE_CHECKING:
     from hplint.facts import FileFacts
 
-CACHE_FORMAT = 12  # bump when facts, findings or extraction change in a way old entries would not show
+CACHE_FORMAT = 13  # bump when facts, findings or extraction change in a way old entries would not show
 DEFAULT_FOLDER = ".hplint_cache"
 KEY_NAME = "cache-key"
 _KEY_BYTES = 32
@@ -60,7 +60,7 @@ class RunRecord:
 @dataclass(frozen=True)
 class CachedFacts:
     facts: FileFacts
-    note: Optional[str]  # why the file was not analysed, when it was not
+    note: str | None  # why the file was not analysed, when it was not
 
 
 def user_cache_home() -> Path:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from hplint.cache import FactCache, Note, Recorded, Signature
 from hplint.config import LintConfig
@@ -337,7 +337,6 @@ class _Extraction:
         self.notes = notes
         self.facts: dict[str, FileFacts] = {}
         self._pool: WorkerPool[SourceFile] | None = None
-        self._size = 0
 
     def __enter__(self) -> _Extraction:
         return self
@@ -428,7 +427,7 @@ class _Encoded:
     """A file's facts as the cache holds them (text crosses processes faster than objects)."""
 
     facts: str
-    note: Optional[str]
+    note: str | None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ tests/test_fuzz_projects.py (bounded) and benchmarks/fuzz.py (for minutes).
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import tempfile
 from pathlib import Path
@@ -31,9 +32,9 @@ _WORDS = st.sampled_from([
 
 
 def _python_literal(value: object) -> str:
-    return repr(value) if not isinstance(value, float) or value == value and abs(value) != float("inf") else (
-        "float('nan')" if value != value else ("float('inf')" if value > 0 else "-float('inf')")
-    )
+    if not isinstance(value, float) or math.isfinite(value):
+        return repr(value)
+    return "float('nan')" if math.isnan(value) else ("float('inf')" if value > 0 else "-float('inf')")
 
 
 PYTHON_LITERALS = st.one_of(
@@ -205,7 +206,7 @@ def toml_source(draw: st.DrawFn) -> bytes:
             b"[tool.hplint]\nselect = ['HP1']\n", b"[tool.hplint]\nbogus = 1\n", b"[tool.hplint]\nexclude = ['[]', '**/**/x']\n",
             b"[tool.other]\nlr = 0.1\n",
         ]))
-    items = draw(st.dictionaries(_WORDS, _NUMBERS.filter(lambda v: v == v and abs(v) != float("inf")), max_size=6))
+    items = draw(st.dictionaries(_WORDS, _NUMBERS.filter(math.isfinite), max_size=6))
     return ("[optim]\n" + "".join(f"{key} = {value!r}\n" for key, value in items.items())).encode()
 
 

@@ -7,9 +7,8 @@ generator is `python benchmarks/fuzz.py --minutes 10`.
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
-
 from fuzz_projects import check_project, projects
+from hypothesis import HealthCheck, given, settings
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))

@@ -136,7 +136,7 @@ def test_what_the_child_prints_is_capped(models, tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temporary)},
     )
-    output, errors = process.communicate(timeout=120)
+    _, errors = process.communicate(timeout=120)
     assert process.returncode in (0, 1), errors
     assert "bytes of output left out ...]" in errors and "the last line" in errors
     assert len(errors) < 4 * OUTPUT_KEPT

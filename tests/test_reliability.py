@@ -140,8 +140,10 @@ def test_file_names_cannot_forge_lines_or_reach_the_terminal_raw(project):
         assert not any(line.startswith("forged.py") for line in run.output.splitlines())
     text = linted.run(".", "--no-cache").output.splitlines()
     assert text == [
-        "train\\nforged.py:1:1: HP000 [error] forged \\x1b[2J\\u202e.py:3:52: HP103 [warning] SGD lr=5.0 is above 1.0: "
-        "updates overshoot and the loss diverges; try log-spaced values from 0.1 down",
+        (
+            "train\\nforged.py:1:1: HP000 [error] forged \\x1b[2J\\u202e.py:3:52: HP103 [warning] SGD lr=5.0 is above 1.0: "
+            "updates overshoot and the loss diverges; try log-spaced values from 0.1 down"
+        ),
         "1 warning in 1 file",
     ]
     data = linted.run(".", "--no-cache", "--format", "json").json()
@@ -153,7 +155,7 @@ def _start_slow_check(folder: Path, *args: str) -> subprocess.Popen[str]:
         [sys.executable, "-c", SLOW_CHECK, "check", ".", "--no-cache", *args], cwd=folder,
         env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         # As from a terminal: a test run started in the background inherits SIGINT ignored.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 - it only resets a signal
     )
     deadline = time.monotonic() + 60
     while not list(folder.glob("started-*")):
@@ -253,7 +255,7 @@ run()
 
 
 def _peak_kb(folder: Path) -> int:
-    result = subprocess.run([sys.executable, "-c", MEASURED], cwd=folder, capture_output=True, text=True, timeout=300,
+    result = subprocess.run([sys.executable, "-c", MEASURED], cwd=folder, capture_output=True, text=True, timeout=300, check=False,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode in (0, 1), result.stderr
     return int(result.stderr.split("peak")[-1])
@@ -351,7 +353,7 @@ def _lint(**options):
 def test_a_parser_crash_costs_one_file_not_the_run(project, monkeypatch):
     import ctypes
 
-    import hplint.extract.configs as configs
+    from hplint.extract import configs
 
     def crashing(path, language, text):
         if "crash" in path:
@@ -383,7 +385,7 @@ def test_a_file_that_parses_too_long_is_stopped_and_named(project, tmp_path, mon
 
 
 def test_a_file_that_exhausts_memory_is_stopped_and_named(project, tmp_path, monkeypatch):
-    import hplint.extract.configs as configs
+    from hplint.extract import configs
 
     def hungry(path, language, text):
         return [bytearray(16 << 30)]

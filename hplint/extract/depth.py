@@ -63,7 +63,7 @@ def _cut(value: Any, depth: int) -> Any:
     if depth >= MAX_FACT_DEPTH and _is_expression(value):
         from hplint.facts import Unknown
 
-        return Unknown("an expression nested too deeply to follow", value.location)
+        return Unknown("an expression nested too deeply to follow", getattr(value, "location"))  # noqa: B009 - every Expr has one
     changed = {}
     for field in dataclasses.fields(value):
         old = getattr(value, field.name)
