@@ -29,11 +29,11 @@ MAKEFILES = frozenset({"Makefile", "makefile", "GNUmakefile"})
 MAX_CONFIG_BYTES = 1 << 20  # larger JSON/YAML is data (annotations, vocabularies), not a config: not read
 MAX_PYTHON_BYTES = 512 << 10  # larger Python is generated; LibCST takes ~25 s and 1.3 GB per MiB
 # A Python file that mentions none of these holds no hyperparameter, model or training loop.
+# Searched in the lowercased bytes: a quarter of the time IGNORECASE takes (0.35 s a megabyte).
 _MAY_HOLD_HYPERPARAMETERS = re.compile(
-    rb"torch|lightning|transformers|keras|tensorflow|deepspeed|accelerate|timm|sklearn|DataLoader|optim"
+    rb"torch|lightning|transformers|keras|tensorflow|deepspeed|accelerate|timm|sklearn|dataloader|optim"
     rb"|\blr\b|batch|epoch|learning_rate|dropout|momentum|weight_decay|patience|argparse|add_argument"
-    rb"|yaml|json|hydra|omegaconf|dict\(|_base_|nn\.",
-    re.IGNORECASE,
+    rb"|yaml|json|hydra|omegaconf|dict\(|_base_|nn\."
 )
 
 
@@ -163,7 +163,7 @@ def _extract_source(display_path: str, language: str, data: Content) -> FileFact
     if language == "python":
         if b"\0" in data:
             return _unreadable(display_path, language, "binary data (NUL bytes), not Python source")
-        if not _MAY_HOLD_HYPERPARAMETERS.search(data):
+        if not _MAY_HOLD_HYPERPARAMETERS.search(data.lower()):
             return FileFacts(display_path, language, (), ())
         from hplint.extract.python import extract_python
 
