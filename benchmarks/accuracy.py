@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from hplint.config import LintConfig
+from hplint.config import load_config
 from hplint.lint import lint
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus"
@@ -45,7 +45,8 @@ class Score:
 
 def found_in(case: Path) -> set[tuple[str, str, int]]:
     """(code, path, line) of every static finding hplint reports for one case."""
-    result = lint([case], LintConfig(root=case, exclude=("expected.json",)))
+    config = load_config([case])  # what `hplint CASE` reads: a case may carry its own hplint.toml
+    result = lint([case], replace(config, exclude=(*config.exclude, "expected.json")))
     return {
         (d.code, Path(d.location.path).resolve().relative_to(case.resolve()).as_posix(), d.location.line)
         for d in result.diagnostics

@@ -118,6 +118,37 @@ def test_dict_literal_lookup(tmp_path):
     assert value == 0.02 and chain == 'CONFIG["optim"]["lr"]'
 
 
+KWARGS_SCRIPT = """
+    import argparse
+
+    import torch
+
+    def main():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--lr", type=float, default=0.7)
+        args = parser.parse_args()
+        optim_kwargs = {"lr": args.lr, "momentum": 0.9}
+        if torch.cuda.is_available():
+            optim_kwargs.update({"nesterov": True})
+        WRITE
+        torch.optim.SGD(model.parameters(), **optim_kwargs).step()
+
+    main()
+"""
+
+
+@pytest.mark.parametrize("write, expected", [
+    ("pass", [0.7]),  # pytorch/examples' `train_kwargs = {'batch_size': ...}` then `.update(cuda_kwargs)`
+    ('optim_kwargs["momentum"] = 0.0', [0.7]),
+    ('optim_kwargs["lr"] = 0.01', []),  # written again: the literal no longer tells
+    ('optim_kwargs.update(load_overrides())', []),
+    ('optim_kwargs.pop("lr")', []),
+])
+def test_keywords_unpacked_from_a_dict_literal(tmp_path, write, expected):
+    source = textwrap.dedent(KWARGS_SCRIPT).replace("WRITE", write)
+    assert [value for value, _, _ in lr_values(tmp_path, {"train.py": source})] == expected
+
+
 @pytest.mark.parametrize("prelude, lookup", [
     ('import yaml\ncfg = yaml.safe_load(open("configs/train.yaml"))', 'cfg["optim"]["lr"]'),
     ('import yaml\nwith open("configs/train.yaml") as f:\n    cfg = yaml.safe_load(f)', 'cfg["optim"]["lr"]'),

@@ -30,6 +30,7 @@ _ARITH_OPS = {
 _CONVERSIONS = frozenset({"int", "float"})
 _MAX_DICT_ITEMS = 500
 _MAX_TEXT = 60
+DICT_WRITES = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__"})
 
 
 class ValueSources:
@@ -219,13 +220,49 @@ class ValueSources:
         args: list[Expr] = []
         keywords: list[tuple[str, Expr]] = []
         for arg in node.args:
-            if arg.star:
+            spread = self._spread_keywords(arg.value) if arg.star == "**" else None
+            if spread is not None:
+                keywords.extend(spread)
+            elif arg.star:
                 args.append(Unknown("unpacked arguments", self.location(arg)))
             elif arg.keyword is not None:
                 keywords.append((arg.keyword.value, self.to_expr(arg.value)))
             else:
                 args.append(self.to_expr(arg.value))
         return tuple(args), tuple(keywords)
+
+    def _spread_keywords(self: PythonExtractor, node: cst.BaseExpression) -> list[tuple[str, Expr]] | None:
+        """`DataLoader(ds, **train_kwargs)` after `train_kwargs = {"batch_size": args.batch_size}`: the dict's
+        items as keywords, less any key written to the dict since (those could hold anything)."""
+        expr = self.to_expr(node)
+        literal = expr.expr if isinstance(expr, Local) else expr
+        if not isinstance(literal, DictLiteral):
+            return None
+        written = self._dict_writes.get((self.context.qualname, node.value), set()) if isinstance(node, cst.Name) else set()
+        if "*" in written:
+            return None
+        return [(key, value) for key, value in literal.items if key not in written and key.isidentifier()]
+
+    def record_dict_write(self: PythonExtractor, name: str, node: cst.Call | cst.Subscript) -> None:
+        """`kw.update(cuda_kwargs)`, `kw["shuffle"] = True`, `kw.pop("sampler")`: the keys a dict gains or loses."""
+        if isinstance(node, cst.Subscript):
+            key = _subscript_key(node)
+            keys = {key} if key is not None else {"*"}
+        elif node.func.attr.value == "update":  # type: ignore[union-attr]
+            keys = set()
+            for arg in node.args:
+                if arg.keyword is not None:
+                    keys.add(arg.keyword.value)
+                    continue
+                merged = self.to_expr(arg.value) if not arg.star or arg.star == "**" else None
+                merged = merged.expr if isinstance(merged, Local) else merged
+                keys |= {key for key, _ in merged.items} if isinstance(merged, DictLiteral) else {"*"}
+        elif node.func.attr.value in ("setdefault", "pop") and node.args:  # type: ignore[union-attr]
+            key = _string_value(node.args[0].value)
+            keys = {key} if key is not None else {"*"}
+        else:
+            keys = {"*"}
+        self._dict_writes.setdefault((self.context.qualname, name), set()).update(keys)
 
     def record_config_update(self: PythonExtractor, target: cst.BaseExpression, value: cst.BaseExpression, node: cst.CSTNode) -> None:
         """`train.max_iter = 90000` in a config file: a key of an imported config object set anew."""

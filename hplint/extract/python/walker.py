@@ -17,7 +17,7 @@ from hplint.extract.python.scope import (
     is_self_attribute,
 )
 from hplint.extract.python.training import TrainingOperations
-from hplint.extract.python.values import ValueSources, source_text
+from hplint.extract.python.values import DICT_WRITES, ValueSources, source_text
 from hplint.facts import (
     BaseImport, Binding as BindingFact, Call, ConfigFile, Const, EntryPoint, Expr, Fact, FunctionReturn, Import, Layer, Location,
     ModelRef, ModuleImport, Parameter, ParsedArgs, Unknown,
@@ -45,6 +45,8 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
         self._base_withs: set[int] = set()
         self._withs: list[cst.With] = []  # the with-blocks around the node being read, innermost last
         self._model_factories: dict[str, ModelMeaning] = {}  # module-level functions that return a model
+        # (scope, dict name) -> keys written after the dict was built (`kw.update(...)`, `kw["k"] = v`); "*": any key
+        self._dict_writes: dict[tuple[str, str], set[str]] = {}
 
     # ------------------------------------------------------------ where we are
 
@@ -414,6 +416,8 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
             return
         self.record_grad_assignment(target, value, statement)
         self.record_lr_assignment(target, statement)
+        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            self.record_dict_write(target.value.value, target)
         if len(self._scopes) == 1:
             self.record_config_update(target, value, statement)
         names = list(_target_names(target))
@@ -517,6 +521,8 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
                 self.context.no_grad += 1
             elif node.func.attr.value == "update" and len(self._scopes) == 1:
                 self.record_config_merge(node)
+            if node.func.attr.value in DICT_WRITES and isinstance(node.func.value, cst.Name):
+                self.record_dict_write(node.func.value.value, node)
             self.record_method_operation(node, node.func)
             return
         function = self.project_function(node.func)
