@@ -21,6 +21,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from hplint.config import load_config
+from hplint.discover import discover
+
 # The repositories the notes measure, by the kind of code SPEC §9 asks for.
 REPOSITORIES = {
     "examples": "pytorch/examples: official examples, one program per folder",
@@ -40,7 +43,6 @@ REPOSITORIES = {
     "alpaca-lora": "tloen/alpaca-lora: a fire-based fine-tuning script",
     "ml-daikon-empirical-study-eecs598": "Essoz/ml-daikon-empirical-study-eecs598: reproduced ML bugs",
 }
-_SOURCES = (".py", ".yaml", ".yml", ".toml", ".json", ".sh", ".ipynb")
 
 
 def main() -> int:
@@ -97,20 +99,16 @@ def main() -> int:
 
 
 def _size(repository: Path) -> tuple[int, int]:
-    """Files hplint could read and their lines (symlinks and unreadable files are skipped)."""
-    files = lines = 0
-    for folder, _, names in os.walk(repository):
-        for name in names:
-            path = os.path.join(folder, name)
-            if not name.endswith(_SOURCES) and name != "Makefile" or os.path.islink(path):
-                continue
-            try:
-                with open(path, "rb") as stream:
-                    lines += stream.read().count(b"\n")
-            except OSError:
-                continue
-            files += 1
-    return files, lines
+    """The files hplint reads in the repository (its discovery: .gitignore, excludes, test code) and their lines."""
+    paths = discover([repository], repository, load_config([repository]).exclude)
+    lines = 0
+    for path in paths:
+        try:
+            with open(path, "rb") as stream:
+                lines += stream.read().count(b"\n")
+        except OSError:
+            continue
+    return len(paths), lines
 
 
 def _diagnostics(output: str) -> list[dict] | None:

@@ -535,6 +535,8 @@ def test_files_of_other_tools_stay_silent(project):
             '{\n  "train_micro_batch_size_per_gpu": BATCH_SIZE_PER_GPU,\n'
             '  "gradient_accumulation_steps": GRAD_ACC,\n  "optimizer": {"params": {"lr": LR}}\n}\n'
         ),
+        # a tokenizer's vocabulary: words mapped to ids, whatever the words are
+        "data/gpt2-vocab.json": '{"lr": 14050, "epochs": 41376, "batch_size": 50001, "dropout": 12019}\n',
     })
     assert linted.diagnostics() == []
 

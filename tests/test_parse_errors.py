@@ -21,6 +21,7 @@ def test_python_syntax_error_has_line_and_column(project):
     ("configs/train.yaml", "optim: [sgd, adam\ntrainer:\n  max_epochs: 3\n", 2, 8),
     ("conf/model.toml", "[optim]\nlr = \n", 2, 6),
     ("train_config.json", '{"lr": 0.1,\n "batch_size": }\n', 2, 16),
+    ("train_config.json", '{"lr": 0.1, "batch_size": 32}\n"epochs": 3\n', 2, 1),  # extra data, not JSON Lines
 ])
 def test_config_parse_error_has_line_and_column(project, name, content, line, column):
     [finding] = project({name: content}).diagnostics()
@@ -32,6 +33,8 @@ def test_config_parse_error_has_line_and_column(project, name, content, line, co
     ("configs/train.yaml", "trainer:\n  max_epochs: {{ epochs }}\n  - x\n"),
     ("docs/notes.yaml", "a: [1, 2\n"),
     ("package.json", "{,}"),
+    # JSON Lines under a .json name: records of a dataset, even ones that hold hyperparameter words
+    ("data/train.json", '{"text": "great film", "lr": 0.1, "epochs": 3}\n{"text": "dull", "lr": 0.2, "epochs": 4}\n'),
 ])
 def test_unparsable_files_that_are_not_training_configs_stay_silent(project, name, content):
     assert project({name: content}).diagnostics() == []

@@ -581,3 +581,48 @@ def test_hp103_lars_scales_its_lr_per_layer(project):
     """
     config = "optimizer:\n  name: lars\n  lr: 4.8\n  weight_decay: 1.0e-6\nepochs: 100\n"
     assert project({"train.py": source, "configs/simclr.yaml": config}).findings("HP103") == []
+
+
+@pytest.mark.parametrize("optimizer, expected", [("LARS", 0), ("SGD", 1)])
+def test_hp103_mmengine_config_names_the_projects_own_optimizer_class(project, optimizer, expected):
+    """MMEngine's new-style config: `type=LARS` imported from the project's own optimizers package."""
+    config = f"""
+        from mmengine.optim import OptimWrapper
+        from mmpretrain.engine.optimizers.lars import LARS
+        from torch.optim import SGD
+
+        optim_wrapper = dict(type=OptimWrapper, optimizer=dict(type={optimizer}, lr=4.8, momentum=0.9))
+        train_dataloader = dict(batch_size=32)
+        train_cfg = dict(by_epoch=True, max_epochs=200)
+    """
+    lars = "import torch\n\n\nclass LARS(torch.optim.Optimizer):\n    pass\n"
+    files = {"configs/simclr_resnet50.py": config, "mmpretrain/engine/optimizers/lars.py": lars}
+    assert len(project(files).findings("HP103")) == expected
+
+
+# ---------------------------------------------------------------- HP103: fine-tuning a pretrained model
+
+DPO_RECIPE = """\
+model_name_or_path: acme/mistral-7b-sft
+torch_dtype: bfloat16
+beta: 0.01
+learning_rate: LR
+lr_scheduler_type: cosine
+num_train_epochs: 1
+per_device_train_batch_size: 8
+gradient_accumulation_steps: 2
+warmup_ratio: 0.1
+"""
+
+
+@pytest.mark.parametrize("lr, expected", [("5.0e-7", 0), ("5.0e-9", 1)])
+def test_hp103_a_fine_tuning_recipe_is_held_to_the_fine_tuning_floor(project, lr, expected):
+    findings = project({"recipes/zephyr/dpo/config_full.yaml": DPO_RECIPE.replace("LR", lr)}).findings("HP103")
+    assert len(findings) == expected
+    assert all("even for fine-tuning a pretrained model" in finding["message"] for finding in findings)
+
+
+def test_hp103_training_from_scratch_keeps_the_floor(project):
+    recipe = DPO_RECIPE.replace("LR", "5.0e-7").replace("model_name_or_path: acme/mistral-7b-sft\n", "")
+    [finding] = project({"configs/train.yaml": recipe}).findings("HP103")
+    assert "below 1e-06: training barely moves" in finding["message"]

@@ -505,7 +505,7 @@ def test_hp301_without_an_optimizer_it_sits_at_backward(project):
         import torch
 
         w = torch.zeros(20, requires_grad=True)
-        x, y = torch.randn(100, 20), torch.randn(100)
+        x, y = torch.load("points.pt")
         for step in range(100):
             loss = ((x @ w - y) ** 2).mean()
             loss.backward()
@@ -516,6 +516,76 @@ def test_hp301_without_an_optimizer_it_sits_at_backward(project):
     [finding] = project({"train.py": source}).findings("HP301")
     assert at(finding) == where(source, "loss.backward()")
     assert "(loss.backward() at train.py:7)" in finding["message"]
+
+
+RL_SCRIPT = """
+    import gymnasium as gym
+    import torch
+
+    env = gym.make("CartPole-v1")
+    policy = torch.nn.Sequential(torch.nn.Linear(4, 128), torch.nn.ReLU(), torch.nn.Linear(128, 2))
+    optimizer = torch.optim.Adam(policy.parameters(), lr=1e-2)
+    for episode in range(500):
+        state, _ = env.reset()
+        loss = -torch.distributions.Categorical(logits=policy(torch.as_tensor(state))).log_prob(torch.tensor(0))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+"""
+
+GAN_SCRIPT = """
+    import torch
+    from torch.utils.data import DataLoader
+    from torchvision import datasets, transforms
+
+    loader = DataLoader(datasets.MNIST("data", download=True, transform=transforms.ToTensor()), batch_size=64)
+    generator, discriminator = Generator(), Discriminator()
+    OPTIMIZERS
+    for epoch in range(200):
+        for imgs, _ in loader:
+            z = torch.randn(imgs.size(0), 100)
+            optimizer_G.zero_grad()
+            g_loss = adversarial_loss(discriminator(generator(z)), valid)
+            g_loss.backward()
+            optimizer_G.step()
+            optimizer_D.zero_grad()
+            d_loss = adversarial_loss(discriminator(imgs), valid)
+            d_loss.backward()
+            optimizer_D.step()
+"""
+
+SYNTHETIC_DEMO = """
+    import torch
+
+    model = torch.nn.Linear(10, 5)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.001)
+    for i in range(10):
+        inp = torch.rand(20, 10)
+        optimizer.zero_grad()
+        model(inp).sum().backward()
+        optimizer.step()
+"""
+
+
+@pytest.mark.parametrize("source", [
+    RL_SCRIPT,  # an agent learns from the environment it acts in
+    GAN_SCRIPT.replace("OPTIMIZERS", "optimizer_G, optimizer_D = Adam(generator.parameters()), Adam(discriminator.parameters())"),
+    SYNTHETIC_DEMO,  # a distributed or profiling demo stepping on random tensors
+])
+def test_hp301_nothing_to_hold_out(project, source):
+    assert project({"train.py": source}).findings("HP301") == []
+
+
+@pytest.mark.parametrize("source", [
+    RL_SCRIPT.replace("import gymnasium as gym", "import mylab as gym"),
+    GAN_SCRIPT.replace("optimizer_D", "optimizer_B").replace("d_loss", "b_loss").replace(
+        "OPTIMIZERS", "optimizer_G, optimizer_B = Adam(generator.parameters()), Adam(discriminator.parameters())"),
+    SYNTHETIC_DEMO.replace("inp = torch.rand(20, 10)", "inp = features[i]"),
+    SYNTHETIC_DEMO.replace("for i in range(10):", "for i, (inp, _) in enumerate(loader):").replace(
+        "inp = torch.rand(20, 10)", "noise = torch.randn(20, 10)"),
+])
+def test_hp301_data_that_could_be_held_out(project, source):
+    assert len(project({"train.py": source}).findings("HP301")) == 1
 
 
 @pytest.mark.parametrize("name", ["device", "values", "interval", "developer_mode", "testimonials", "evaluator_name"])
@@ -1286,6 +1356,118 @@ def test_hp304_hp305_lightning_validation_step_is_skipped(project):
     linted = project({"train.py": source})
     assert linted.findings("HP304") == [] and linted.findings("HP305") == []
 
+
+
+def test_hp304_hp305_a_callbacks_validation_hook_runs_in_eval_mode(project):
+    callback = """
+import lightning as L
+import torch
+
+
+class LogSamples(L.Callback):
+    def __init__(self, val_loader):
+        self.val_loader = val_loader
+
+    def on_validation_epoch_end(self, trainer: L.Trainer, model: L.LightningModule):
+        for x, y in self.val_loader:
+            print(model(x).argmax(1).eq(y).float().mean())
+"""
+    source = LIGHTNING.format(hook=VALIDATION_STEP).replace(
+        "nn.Linear(20, 64), nn.ReLU(),", "nn.Linear(20, 64), nn.ReLU(), nn.Dropout(0.1),").replace(
+        "import lightning as L\n", "import lightning as L\nfrom callbacks import LogSamples\n").replace(
+        "L.Trainer(max_epochs=5)", "L.Trainer(max_epochs=5, callbacks=[LogSamples(DataLoader(data))])")
+    assert "callbacks=[LogSamples" in source
+    linted = project({"train.py": source, "callbacks.py": callback})
+    assert linted.findings("HP304") == [] and linted.findings("HP305") == []
+
+
+
+INFERENCE_CONTEXT = """
+import contextlib
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, random_split
+
+
+@contextlib.contextmanager
+def inference_context(model):
+    training_mode = model.training
+    SWITCH
+    yield
+    model.train(training_mode)
+
+
+def inference_on_dataset(model, data_loader):
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(inference_context(model))
+        stack.enter_context(torch.no_grad())
+        return [model(x).argmax(1) for x, _ in data_loader]
+
+
+model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Dropout(0.2), nn.Linear(64, 3))
+train_set, val_set = random_split(load_dataset(), [0.9, 0.1])
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+for x, y in DataLoader(train_set, batch_size=32):
+    optimizer.zero_grad()
+    nn.functional.cross_entropy(model(x), y).backward()
+    optimizer.step()
+print(inference_on_dataset(model, DataLoader(val_set, batch_size=256)))
+"""
+
+
+@pytest.mark.parametrize("switch, expected", [("model.eval()", 0), ("pass", 1)])
+def test_hp304_a_context_manager_that_switches_to_eval_mode(project, switch, expected):
+    source = INFERENCE_CONTEXT.replace("SWITCH", switch).replace(
+        "return [model(x).argmax(1) for x, _ in data_loader]",
+        "outputs = []\n        for x, _ in data_loader:\n            outputs.append(model(x).argmax(1))\n        return outputs")
+    assert len(project({"train.py": source}).findings("HP304")) == expected
+
+SHARED_EVALUATE = """
+import torch
+
+
+@torch.no_grad()
+def evaluate(model, val_loader):
+    correct = 0
+    for x, y in val_loader:
+        correct += model(x).argmax(1).eq(y).sum().item()
+    return correct
+
+
+def export(model, path):
+    torch.save(model.state_dict(), path)
+"""
+
+EVALUATING_SCRIPT = """
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, random_split
+
+from utils import evaluate, export
+
+model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Dropout(0.2), nn.Linear(64, 3))
+train_set, val_set = random_split(load_dataset(), [0.9, 0.1])
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+for x, y in DataLoader(train_set, batch_size=32):
+    optimizer.zero_grad()
+    nn.functional.cross_entropy(model(x), y).backward()
+    optimizer.step()
+EVAL
+print(evaluate(model, DataLoader(val_set, batch_size=256)))
+"""
+
+
+@pytest.mark.parametrize("eval_line, expected", [("model.eval()", 0), ("", 1)])
+def test_hp304_a_shared_helper_another_run_does_not_call_is_judged_by_its_callers(project, eval_line, expected):
+    exporting = EVALUATING_SCRIPT.replace("from utils import evaluate, export", "from utils import export").replace(
+        "EVAL\nprint(evaluate(model, DataLoader(val_set, batch_size=256)))", "export(model, 'model.pt')")
+    files = {
+        "utils.py": SHARED_EVALUATE,
+        "evaluate_run.py": EVALUATING_SCRIPT.replace("EVAL", eval_line),
+        "export_run.py": exporting,
+    }
+    assert len(project(files).findings("HP304")) == expected
 
 TRAINER_CLASS = """
 import torch

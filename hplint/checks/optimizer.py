@@ -144,12 +144,15 @@ class LearningRateOutOfRange(Rule):
     name = "lr-out-of-range"
     severity = Severity.WARNING
     summary = "learning rate outside [min, max]; zero or negative is an error"
-    options = {"min": 1e-6, "max": 1.0}
+    options = {"min": 1e-6, "max": 1.0, "fine-tune-min": 1e-7}
 
     per_run = True
 
     def check(self, project: Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
-        low, high = options["min"], options["max"]
+        high = options["max"]
+        # A pretrained model moves with far smaller steps: DPO recipes train 7B models at 5e-7.
+        fine_tunes = _fine_tunes(project)
+        low = options["fine-tune-min"] if fine_tunes else options["min"]
         for setting in _once_per_value(project.settings("lr")):
             lr = _number(setting)
             if lr is None:
@@ -167,10 +170,24 @@ class LearningRateOutOfRange(Rule):
                     setting.value, setting.use,
                 )
             elif lr < low:
+                below = f"below {format_number(low)}" + (" even for fine-tuning a pretrained model" if fine_tunes else "")
                 yield self.at_value(
-                    f"{described} is below {format_number(low)}: training barely moves; try log-spaced values from 0.1 down",
+                    f"{described} is {below}: training barely moves; try log-spaced values from 0.1 down",
                     setting.value, setting.use,
                 )
+
+
+_PRETRAINED_KEYS = frozenset({"model_name_or_path", "pretrained_model_name_or_path", "base_model", "init_from"})
+
+
+def _fine_tunes(run: Run) -> bool:
+    """The run starts from pretrained weights: `from_pretrained(...)`, or a config naming the model to load."""
+    if any(call.api.endswith(".from_pretrained") for _, call in run.all_of(Call)):
+        return True
+    return any(
+        keys[-1].lower() in _PRETRAINED_KEYS and isinstance(value.value, str) and value.value not in ("", "scratch", "resume")
+        for keys, value in run.config_leaves()
+    )
 
 
 class BatchNotPowerOfTwo(Rule):

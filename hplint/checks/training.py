@@ -10,7 +10,7 @@ from hplint import catalogue
 from hplint.checks import Rule
 from hplint.checks.loops import LEARNING, loop_body
 from hplint.diagnostics import Diagnostic, Severity
-from hplint.facts import Call, ModelDef, Operation, OptimizerParams
+from hplint.facts import Call, Import, ModelDef, Operation, OptimizerParams
 from hplint.catalogue import names_data, names_evaluation
 from hplint.project import Project, Run, written_name
 
@@ -19,6 +19,10 @@ _EVAL_FUNCTION = re.compile(r"(^|_)(eval|evaluate|evaluation|validate|validation
 _HELD_OUT_SPLITS = re.compile(r"^(val|valid|validation|dev|test|eval)", re.IGNORECASE)
 _SWITCHED_OFF = {"eval_strategy": "no", "evaluation_strategy": "no", "limit_val_batches": 0, "eval_period": 0}
 _LIGHTNING_EVAL_HOOKS = ("validation_step", "test_step", "val_dataloader", "test_dataloader")
+# Lightning (and callbacks' hooks) run these with the model in eval mode and gradients off.
+_LIGHTNING_EVAL_MODE = re.compile(
+    r"^(on_)?(validation|test|predict)_(step|epoch_start|epoch_end|batch_start|batch_end|start|end)$"
+)
 # Layers whose behaviour differs between train() and eval().
 _MODE_DEPENDENT = re.compile(r"^(Dropout\w*|AlphaDropout|BatchNorm\w*|SyncBatchNorm|InstanceNorm\w*|dropout\w*|batch_norm)$")
 _PRETRAINED_MODELS = ("torchvision.models.", "timm.create_model", "transformers.AutoModel")
@@ -37,6 +41,8 @@ class NoValidation(Rule):
             return
         if not project.trains or holds_out(project) or any(holds_out(other) for other in project.companions):
             return  # a test.py beside train.py that evaluates the same model holds out data for it
+        if _learns_from_an_environment(project) or _trains_adversarially(project) or _reads_no_dataset(project):
+            return  # nothing a validation split would be cut from, or samples judged by eye and FID
         steps = sorted(project.trains, key=lambda op: (op.kind == "backward", op.location.path, op.location.line))
         anchor = steps[0]
         yield self.diagnostic(
@@ -48,6 +54,37 @@ class NoValidation(Rule):
 
 
 _CALLED = {"backward": "backward", "optimizer_step": "step", "fit": "fit", "trainer_train": "train"}
+_ENVIRONMENTS = frozenset({"gym", "gymnasium", "pettingzoo", "dm_control", "procgen", "minigrid"})
+_DISCRIMINATOR_WORDS = frozenset({"d", "dis", "disc", "discriminator", "netd", "critic"})
+_RANDOM_TENSORS = frozenset({"torch.rand", "torch.randn", "torch.randint", "torch.rand_like", "torch.randn_like"})
+_COUNTERS = re.compile(r"^(range|count|itertools\.count)\(|^while$")
+
+
+def _learns_from_an_environment(project: Run) -> bool:
+    """Reinforcement learning: the agent's data comes from an environment it acts in, not a dataset."""
+    return any(imported.qualified.split(".")[0] in _ENVIRONMENTS for _, imported in project.all_of(Import))
+
+
+def _trains_adversarially(project: Run) -> bool:
+    """A GAN steps a discriminator (`optimizer_D.step()`, `d_loss.backward()`, `model_engineD.backward()`);
+    generators are judged by their samples, and their recipes hold out nothing."""
+    return any(
+        op.kind in ("optimizer_step", "backward")
+        and _DISCRIMINATOR_WORDS & {word.lower() for word in catalogue.name_words(op.subject.rpartition(".")[2])}
+        for op in project.trains
+    )
+
+
+def _reads_no_dataset(project: Run) -> bool:
+    """Steps on random tensors (`torch.rand(20, 10)` in a distributed or profiling demo): no data loader and
+    nothing loaded, random tensors drawn, and every step inside counted loops only."""
+    apis = {call.api for _, call in project.all_of(Call)}
+    if apis & catalogue.DATA_LOADERS or "torch.load" in apis or not apis & _RANDOM_TENSORS:
+        return False
+    return all(
+        op.kind in ("backward", "optimizer_step") and all(_COUNTERS.match(loop) for loop in op.loops)
+        for op in project.trains
+    )
 
 
 def holds_out(project: Run) -> bool:
@@ -257,7 +294,7 @@ class EvalModeMissing(Rule):
                 _model_has_mode_layers(project, model) for model in models
             ):
                 continue  # the evaluated model has no dropout or batch norm: eval() changes nothing
-            mode = _mode_before(operations, loop)
+            mode = _mode_before(project, operations, loop)
             if mode == "eval_mode" or mode is None and _caller_did(project, loop, "eval_mode"):
                 continue
             yield self.diagnostic(
@@ -294,7 +331,7 @@ def _evaluation_loops(project: Run) -> Iterator[tuple[Operation, list[Operation]
     """Loops over held-out data whose body runs a model and does not learn."""
     for loop in project.operations_of_kind("loop"):
         function = loop.scope.rpartition(".")[2]
-        if function in _LIGHTNING_EVAL_HOOKS or loop.subject.startswith(("range(", "enumerate(range")):
+        if _LIGHTNING_EVAL_MODE.match(function) or loop.subject.startswith(("range(", "enumerate(range")):
             continue
         if not (names_evaluation(loop.subject) or (function and _EVAL_FUNCTION.search(function) and names_data(loop.subject))):
             continue
@@ -304,17 +341,29 @@ def _evaluation_loops(project: Run) -> Iterator[tuple[Operation, list[Operation]
             yield loop, operations
 
 
-def _mode_before(operations: list[Operation], loop: Operation) -> str | None:
-    """`eval_mode` or `train_mode`: the last switch written before the loop in the same function."""
-    switches = [op for op in operations if op.kind in ("eval_mode", "train_mode") and op.location.line < loop.location.line]
-    return switches[-1].kind if switches else None
+def _mode_before(project: Project, operations: list[Operation], loop: Operation) -> str | None:
+    """`eval_mode` or `train_mode`: the last switch before the loop in the same function, written there or
+    made by a project function it calls first (detectron2's `with inference_context(model):`)."""
+    switches = []
+    for op in operations:
+        if op.location.line >= loop.location.line:
+            continue
+        if op.kind in ("eval_mode", "train_mode"):
+            switches.append(op.kind)
+        elif op.kind == "calls" and (callee := project.callee(loop.location.path, op)) is not None:
+            made = [called.kind for called in project.operations(*callee) if called.kind in ("eval_mode", "train_mode")]
+            switches.extend(made[:1])  # a context manager's first switch is the one its body runs under
+    return switches[-1] if switches else None
 
 
 def _caller_did(project: Project, loop: Operation, what: str) -> bool:
     """Every call of the loop's function comes after model.eval() / inside no_grad in its caller."""
     if not loop.scope:
         return False
-    calls = list(project.callers(loop.location.path, loop.scope))
+    # A helper of a shared module that this run never calls is judged by the runs that call it.
+    calls = list(project.callers(loop.location.path, loop.scope)) or list(
+        project.callers(loop.location.path, loop.scope, anywhere=True)
+    )
     if not calls:
         return False
     for call in calls:

@@ -257,6 +257,8 @@ def _extract_json(path: str, text: str, templated: bool) -> list[Fact]:
     try:
         data = json.loads(text, parse_int=_json_integer)
     except json.JSONDecodeError as error:
+        if error.msg == "Extra data" and _starts_as_json_lines(text):
+            return []  # JSON Lines under a .json name: a data file, one record per line, not a config
         location = Location(path, error.lineno, error.colno, error.lineno, error.colno)
         return [ParseError("json", error.msg, location, templated or bool(_PLACEHOLDER.search(text)))]
     except RecursionError:
@@ -267,6 +269,17 @@ def _extract_json(path: str, text: str, templated: bool) -> list[Fact]:
         line, column, end_line, end_column = positions.get(keys, (1, 1, 1, 1))
         facts.append(ConfigEntry(keys, Const(value, Location(path, line, column, end_line, end_column)), 0))
     return facts
+
+
+def _starts_as_json_lines(text: str) -> bool:
+    """Its first two lines are each a JSON value of their own."""
+    lines = [line for line in text.split("\n", 8)[:8] if line.strip()][:2]
+    try:
+        for line in lines:
+            json.loads(line)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return len(lines) == 2
 
 
 def _json_integer(digits: str) -> int | str:

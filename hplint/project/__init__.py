@@ -88,9 +88,13 @@ class _View:
     def callees(self, path: str, scope: str) -> Iterator[tuple[str, str]]:
         return self._index.callees(path, scope)
 
-    def callers(self, path: str, function: str) -> Iterator[Operation]:
+    def callee(self, path: str, op: Operation) -> tuple[str, str] | None:
+        return self._index.callee(path, op)
+
+    def callers(self, path: str, function: str, anywhere: bool = False) -> Iterator[Operation]:
+        """Calls of a function from this run's files; `anywhere`: from every file of the project."""
         for op in self._index.callers(path, function):
-            if self._paths is None or op.location.path in self._paths:
+            if anywhere or self._paths is None or op.location.path in self._paths:
                 yield op
 
     def model_losses(self) -> Iterator[ModelLoss]:

@@ -373,8 +373,12 @@ class Composer:
             return
         if isinstance(expr, Name):
             imported = self._index.imports.get((path, expr.name))
-            if imported is not None and self._index.lookup_qualified(imported.qualified, path) is None:
-                yield keys, Value(imported.qualified, expr.location, ())  # `type=AdamW`: the class it names
+            target = self._index.lookup_qualified(imported.qualified, path) if imported is not None else None
+            if imported is not None and (target is None or not isinstance(
+                getattr(self._index.bindings.get(target), "expr", None), DictLiteral,
+            )):
+                # `type=AdamW`, `type=LARS` from the project's own optimizers: the class it names
+                yield keys, Value(imported.qualified, expr.location, ())
                 return
             bound = self._index.bindings.get((path, expr.name))
             if bound is not None and isinstance(bound.expr, DictLiteral) and depth < MAX_DEPTH:

@@ -26,6 +26,8 @@ _OTHER_TOOLS_FILES = frozenset({
     "dependabot.yml", "citation.cff",
 })
 _OTHER_TOOLS_PREFIXES = ("tsconfig", "jsconfig", ".eslintrc", ".prettierrc", ".stylelintrc", "tslint")
+# A tokenizer's files map tokens to ids: `"lr": 14050` is a word of the vocabulary.
+_TOKENIZER_FILES = ("vocab", "tokenizer", "special_tokens_map", "added_tokens")
 _OTHER_TOOLS_FOLDERS = frozenset({".github", ".circleci", ".gitlab", ".vscode", ".devcontainer", ".idea", "templates"})
 
 
@@ -58,6 +60,8 @@ class ConfigReader:
         name = PurePosixPath(path).name.lower()
         folders = {part.lower() for part in PurePosixPath(path).parts[:-1]}
         if name in _OTHER_TOOLS_FILES or name.startswith(_OTHER_TOOLS_PREFIXES) or folders & _OTHER_TOOLS_FOLDERS:
+            return True
+        if any(word in name for word in _TOKENIZER_FILES):
             return True
         if self._index.find_file("Chart.yaml", path, python=False) is not None and "configs" not in folders:
             return True  # a Helm chart's values.yaml and what lies beside it

@@ -165,14 +165,17 @@ class FactIndex:
     def callees(self, path: str, scope: str) -> Iterator[tuple[str, str]]:
         """The project functions a function calls, as (path, qualified name in that file)."""
         for op in self.operations(path, scope):
-            if op.kind != "calls":
-                continue
-            if "." not in op.subject or (path, op.subject) in self._operations_by_scope:
-                yield path, op.subject
-            else:
-                target = self.lookup_qualified(op.subject, path)
-                if target is not None:
-                    yield target
+            target = self.callee(path, op)
+            if target is not None:
+                yield target
+
+    def callee(self, path: str, op: Operation) -> tuple[str, str] | None:
+        """The project function a `calls` operation in `path` calls, as (path, qualified name in that file)."""
+        if op.kind != "calls":
+            return None
+        if "." not in op.subject or (path, op.subject) in self._operations_by_scope:
+            return path, op.subject
+        return self.lookup_qualified(op.subject, path)
 
     def callers(self, path: str, function: str) -> Iterator[Operation]:
         """The `calls` operations that call a function (or, through self, a method) of the project."""
