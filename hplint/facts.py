@@ -318,9 +318,9 @@ class Operation:
 @dataclass(frozen=True, slots=True)
 class OptimizerParams:
     """What an optimizer is built over: `model.parameters()` (parameters of subject), `[x[:, 0], x[:, 1]]`
-    (slices of subject), `[torch.zeros(3)]` (new tensors), or other."""
+    (slices of subject), `[torch.zeros(3)]` (new tensors), `[target]` (tensors bound to names), or other."""
 
-    kind: str  # parameters | slices | new_tensors | other
+    kind: str  # parameters | slices | new_tensors | tensors | other
     subject: str  # the name the parameters or slices are taken from; the tensors as written
     location: Location  # the optimizer call
 

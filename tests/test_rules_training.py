@@ -567,7 +567,24 @@ SYNTHETIC_DEMO = """
 """
 
 
+STYLE_TRANSFER = """
+    import torch
+    from torchvision import models
+
+    vgg = models.vgg19(weights="DEFAULT").features.eval()
+    content, style = load_image("content.png"), load_image("style.png")
+    target = content.clone().requires_grad_(True)
+    optimizer = torch.optim.Adam([target], lr=0.003, betas=[0.5, 0.999])
+    for step in range(2000):
+        loss = style_loss(vgg(target), vgg(style)) + content_loss(vgg(target), vgg(content))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+"""
+
+
 @pytest.mark.parametrize("source", [
+    STYLE_TRANSFER,  # the image is what is fitted, not a model
     RL_SCRIPT,  # an agent learns from the environment it acts in
     GAN_SCRIPT.replace("OPTIMIZERS", "optimizer_G, optimizer_D = Adam(generator.parameters()), Adam(discriminator.parameters())"),
     SYNTHETIC_DEMO,  # a distributed or profiling demo stepping on random tensors
@@ -577,6 +594,7 @@ def test_hp301_nothing_to_hold_out(project, source):
 
 
 @pytest.mark.parametrize("source", [
+    STYLE_TRANSFER.replace("[target]", "[{'params': net.parameters()}, {'params': [target]}]"),
     RL_SCRIPT.replace("import gymnasium as gym", "import mylab as gym"),
     GAN_SCRIPT.replace("optimizer_D", "optimizer_B").replace("d_loss", "b_loss").replace(
         "OPTIMIZERS", "optimizer_G, optimizer_B = Adam(generator.parameters()), Adam(discriminator.parameters())"),

@@ -41,7 +41,10 @@ class NoValidation(Rule):
             return
         if not project.trains or holds_out(project) or any(holds_out(other) for other in project.companions):
             return  # a test.py beside train.py that evaluates the same model holds out data for it
-        if _learns_from_an_environment(project) or _trains_adversarially(project) or _reads_no_dataset(project):
+        if (
+            _learns_from_an_environment(project) or _trains_adversarially(project) or _reads_no_dataset(project)
+            or _optimises_inputs(project)
+        ):
             return  # nothing a validation split would be cut from, or samples judged by eye and FID
         steps = sorted(project.trains, key=lambda op: (op.kind == "backward", op.location.path, op.location.line))
         anchor = steps[0]
@@ -73,6 +76,15 @@ def _trains_adversarially(project: Run) -> bool:
         and _DISCRIMINATOR_WORDS & {word.lower() for word in catalogue.name_words(op.subject.rpartition(".")[2])}
         for op in project.trains
     )
+
+
+def _optimises_inputs(project: Run) -> bool:
+    """Style transfer, adversarial examples: every optimizer holds tensors (`Adam([target])`), not a
+    module's parameters, and no loader feeds it; the image is what is fitted, not a model."""
+    built = [params for _, params in project.all_of(OptimizerParams)]
+    if not built or any(params.kind != "tensors" for params in built):
+        return False
+    return not any(call.api in catalogue.DATA_LOADERS for _, call in project.all_of(Call))
 
 
 def _reads_no_dataset(project: Run) -> bool:

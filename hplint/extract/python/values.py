@@ -308,6 +308,8 @@ class ValueSources:
             return "slices", ", ".join(dict.fromkeys(item.value.value for item in items))  # type: ignore[attr-defined]
         if all(self._new_tensor_without_grad(item) for item in items):
             return "new_tensors", ", ".join(source_text(item) for item in items)
+        if all(isinstance(item, cst.Name) for item in items):
+            return "tensors", ", ".join(item.value for item in items)  # type: ignore[attr-defined]
         return "other", ""
 
     def _new_tensor_without_grad(self: PythonExtractor, node: cst.BaseExpression) -> bool:
