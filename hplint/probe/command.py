@@ -24,6 +24,7 @@ from hplint.probe.target import Target, TargetError, factory_line, module_file, 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_TIMEOUT_OR_CRASH, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 INSTALL_HINT = "hplint probe needs PyTorch: pip install 'hplint[probe]'"
 _OPTIMIZER_NAMES = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD"}
+_REPORT_RESERVE = 2.0  # seconds of --timeout the checks leave to the end of the child and the report
 
 
 class UsageError(Exception):
@@ -135,7 +136,7 @@ def _prepare(options: ProbeOptions, deadline: float) -> tuple[ProbeSpec, ProbeOu
     line = factory_line(path, target.factory) if path and target else (build.line if build else 1)
     outcome = ProbeOutcome(shown, _display(path) if path else str(target.module if target else ""), line, options.seed)
     spec = ProbeSpec(
-        cwd=str(cwd), device=options.device, seed=options.seed, deadline=deadline, checks=checks,
+        cwd=str(cwd), device=options.device, seed=options.seed, deadline=deadline - _REPORT_RESERVE, checks=checks,
         module=target.module if target else None, factory=target.factory if target else None,
         build=build.to_spec() if build else None, data_module=data.module if data else None,
         data_factory=data.factory if data else None, input_shape=shape, loss=options.loss,
