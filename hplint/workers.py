@@ -186,8 +186,8 @@ def _serve(connection: Connection, work: Callable[[Any], Any], limits: Limits, p
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
     gc.enable()  # forked from a parent whose collector may be paused at that moment
     sys.setrecursionlimit(RECURSION_LIMIT)
+    _limit_memory(limits.memory_bytes + STACK_BYTES)  # before any task can run: the thread's stack counts too
     serving = _started(threading.Thread(target=_answer, args=(connection, work, limits.seconds), daemon=True))
-    _limit_memory(limits.memory_bytes)
     while serving.is_alive():
         serving.join(_PARENT_WATCH_SECONDS)
         if os.getppid() != parent:
