@@ -35,6 +35,8 @@ for x, y in loader:
     ("\tpython3 -m torch.distributed.run --nproc-per-node 2 train.py --lr $LR > log.txt", "train.py",
      [("--lr", None)], 2),
     ("@$(PYTHON) train.py --lr 0.2", "train.py", [("--lr", 0.2)], None),
+    ("deepspeed --include localhost:0,1,2,3 train.py --fp16", "train.py", [("--fp16", True)], 4),
+    ("deepspeed --include=worker-0:0,1@worker-1:0,1 train.py", "train.py", [], 4),
 ])
 def test_commands(line, script, arguments, devices):
     [command] = extract_launch("run.sh", line + "\n")
@@ -80,6 +82,15 @@ def test_devices_of_a_launch_multiply_the_batch(project):
     # The default (16) is not what the 4-device launch runs: it passes its own --batch-size.
     assert [(f["path"], f["line"]) for f in findings] == [("Makefile", 2)]
     assert "× 4 devices (Makefile:2) = 64 samples per optimizer step" in findings[0]["message"]
+
+
+@pytest.mark.parametrize("launcher", [
+    "torchrun --nproc_per_node=$NGPU", "torchrun --nproc_per_node=auto", "deepspeed --include worker-0:${GPUS}",
+])
+def test_devices_no_reader_can_know_make_the_batch_a_lower_bound(project, launcher):
+    linted = project({"train.py": TRAIN, "run.sh": f"{launcher} train.py --batch-size 64\n"})
+    [finding] = linted.findings("HP101")
+    assert "64 per device × unknown devices (run.sh:1) ≥ 64 samples per optimizer step" in finding["message"]
 
 
 def test_accumulation_and_devices_in_one_config(project):

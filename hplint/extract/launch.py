@@ -170,11 +170,22 @@ def _from_launcher(
     options = tuple(_options(path, words[1:script_index], variables))
     devices = None
     for option in options:
-        if option.name in _DEVICE_OPTIONS and isinstance(option.value.value, int):
-            devices = option.value
+        if option.name in _DEVICE_OPTIONS:
+            devices = option.value  # a number, or what no reader knows (`$NGPU`, `auto`): the run says how many
+        elif option.name == "--include" and words[0][0] == "deepspeed":
+            devices = _included_devices(option.value)
     arguments = tuple(_options(path, _until_redirection(words[script_index + 1:]), variables))
     location = Location(path, line, column, line, column + len(script))
     return LaunchCommand(script, module, folder, arguments, options, devices, location)
+
+
+def _included_devices(value: Const) -> Const:
+    """deepspeed `--include localhost:0,1,2,3` (or `a:0,1@b:0,1`): the GPUs it names, counted."""
+    text = value.value if isinstance(value.value, str) else ""
+    hosts = [host.partition(":") for host in text.split("@")]
+    if not text or any(not ids or not all(part.strip().isdigit() for part in ids.split(",")) for _, _, ids in hosts):
+        return Const(None, value.location)
+    return Const(sum(len(ids.split(",")) for _, _, ids in hosts), value.location)
 
 
 def _until_redirection(words: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:

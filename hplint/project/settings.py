@@ -186,9 +186,11 @@ class RunSettings:
         if launch is None:
             return
         group = f"launch:{launch.location}"
-        if launch.devices is not None:
+        if launch.devices is not None and _is_number(launch.devices.value):
             devices = Value(launch.devices.value, launch.devices.location, ())
             yield Setting("devices", devices, f"launch of {launch.script}", launch.location, "train", in_config=False, group=group)
+        elif launch.devices is not None:
+            self._unknown.append(("devices", launch.devices.location, group))  # `--nproc_per_node $NGPU`
         if not any(call.api in catalogue.ARGUMENT_DATACLASS_PARSERS for path in self._run.files for call in self._index.of_type(path, Call)):
             return
         parsed = {definition.flag for path in self._run.files for definition in self._index.of_type(path, ArgumentDef)}
