@@ -117,6 +117,8 @@ def test_each_optimizer_sweeps_its_own_span():
     assert lr_range.span("AdamW") == (1e-5, 1.0)
     assert lr_range.span("Adadelta") == (1e-2, 1e2)  # its default lr is 1.0
     assert lr_range.span("Lion") == (1e-5, 10.0)
+    assert lr_range.span("SGD", configured=20.0) == (1e-4, 200.0)  # a decade past the configured lr
+    assert lr_range.span("AdamW", configured=2e-7) == (2e-8, 1.0)
 
 
 def test_sweeps_are_planned_from_the_time_a_step_takes():

@@ -90,9 +90,13 @@ class Verdict:
         return self.low is not None
 
 
-def span(optimizer: str) -> tuple[float, float]:
-    """The sweep's first and last learning rate for a torch.optim class name."""
-    return _SPANS.get(optimizer, _DEFAULT_SPAN)
+def span(optimizer: str, configured: float | None = None) -> tuple[float, float]:
+    """The sweep's first and last learning rate for a torch.optim class name, reaching a decade past the
+    configured lr on either side when it lies outside (plain SGD trains a word LSTM at 20)."""
+    start, end = _SPANS.get(optimizer, _DEFAULT_SPAN)
+    if configured is not None and configured > 0:
+        start, end = min(start, configured / 10), max(end, configured * 10)
+    return start, end
 
 
 def sweep_lrs(steps: int, start: float, end: float) -> list[float]:

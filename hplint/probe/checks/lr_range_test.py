@@ -37,7 +37,7 @@ def lr_range_test(bench: Workbench, options: Mapping[str, Any]) -> CheckResult:
     for repeat in range(repeats):
         trainee = bench.fresh(seed=bench.spec.seed + repeat)
         optimizer = bench.optimizer(trainee)
-        start, end = lr_range.span(type(optimizer).__name__)
+        start, end = lr_range.span(type(optimizer).__name__, configured)
         batches = bench.sweep_batches()
         sweep_started = time.perf_counter()
         times = _warm_up(bench, trainee, optimizer, batches, start)
