@@ -307,17 +307,16 @@ class Resolver:
 
     def _configs_loaded_by(self, path: str) -> frozenset[str]:
         found = set()
-        file = self._index.files[path]
-        for config in nested(file.facts, ConfigFile):
-            located = self._loaded_config(config, path, 0)
+        for item in nested(self._index.files[path].facts, (ConfigFile, Const)):  # one walk for both
+            if isinstance(item, ConfigFile):
+                located = self._loaded_config(item, path, 0)
+            elif isinstance(item.value, str) and item.value.endswith(CONFIG_SUFFIXES):
+                # A path handed to a framework or an option: TrainingArguments(deepspeed="ds.json"), --config x.yaml
+                located = self._index.find_file(item.value, path, python=False)
+            else:
+                continue
             if located is not None:
                 found.add(located)
-        # A path handed to a framework or an option: TrainingArguments(deepspeed="ds.json"), --config x.yaml
-        for constant in nested(file.facts, Const):
-            if isinstance(constant.value, str) and constant.value.endswith(CONFIG_SUFFIXES):
-                located = self._index.find_file(constant.value, path, python=False)
-                if located is not None:
-                    found.add(located)
         return frozenset(found)
 
 
@@ -368,8 +367,8 @@ def written_name(expr: Expr) -> str:
     return ""
 
 
-def nested(objects: Iterable[Any], kind: type[FactT]) -> Iterator[FactT]:
-    """Every instance of `kind` inside facts and the expressions they hold."""
+def nested(objects: Iterable[Any], kind: type[FactT] | tuple[type, ...]) -> Iterator[FactT]:
+    """Every instance of `kind` (a class or a tuple of classes) inside facts and the expressions they hold."""
     stack = list(objects)
     while stack:
         item = stack.pop()
