@@ -366,6 +366,68 @@ class Layer:
 
 
 @dataclass(frozen=True, slots=True)
+class ForwardStep:
+    """One operation of a model's forward pass, and the earlier steps whose results it reads.
+
+    op: `layer:<attribute>` (a layer of the model; an nn.Sequential attribute applies all its
+    elements), `each:<attribute>` (a loop applying every element of a ModuleList or Sequential in
+    turn), `one:<attribute>` (one element of it: in a comprehension, `self.layers[i](x)`),
+    `module:?` (a module whose layers are not known: `self.body(x)` for a body built by a
+    function, `block(x)` for a block taken from a list), an activation (relu, sigmoid, tanh,
+    ...), a functional op (linear, dropout, ...), matmul (`@`, matmul, mm, bmm, einsum), mul,
+    add or cat (tensors combined).
+    """
+
+    op: str
+    inputs: tuple[int, ...]  # indices of earlier steps of the same pass; () when it reads only the inputs
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardGraph:
+    """What a model class's forward applies to its inputs, followed into the methods of the class it calls."""
+
+    model: str  # the class name, as in its ModelDef
+    steps: tuple[ForwardStep, ...]  # in the order written
+    outputs: tuple[int, ...]  # the steps whose results forward returns
+    methods: tuple[str, ...]  # the methods of the class forward calls, followed into: encode, decode
+    location: Location  # forward's name
+
+
+@dataclass(frozen=True, slots=True)
+class InitCall:
+    """A call that initialises a tensor in place: `nn.init.xavier_uniform_(m.weight)`, `m.weight.data.fill_(0)`.
+
+    Which layer it reaches: `self.fc1.weight` (layer fc1 of model), the loop variable over
+    `model.modules()` (via "modules", model), or the parameter of an init function (via
+    "parameter"; `InitApplied` says which model applies the function). `kinds` are the layer
+    classes an isinstance()/type() test around the call admits ("*Conv*" for
+    `classname.find("Conv") != -1`), when `guard` is "kinds"; "none" when no test names a
+    class, "unknown" when one does but hplint cannot tell which (an else branch).
+    """
+
+    api: str  # torch.nn.init.zeros_, or Tensor.fill_ for a tensor method
+    target: str  # the tensor as written: self.fc1.weight, m.weight.data
+    tensor: str  # weight, bias, or the parameter's name (weight_ih_l0)
+    layer: str  # the attribute for self.<layer>.weight; "" otherwise
+    via: str  # attribute | modules | parameter | other
+    model: ModelRef | None  # the model it reaches, when the call names it (self, model.modules())
+    guard: str  # none | kinds | unknown
+    kinds: tuple[str, ...]
+    scope: str  # qualified name of the enclosing function
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class InitApplied:
+    """`model.apply(init_weights)`: an init function applied to every submodule of a model."""
+
+    function: str  # as the calling file names it: init_weights, Net._init_weights, utils.init_weights
+    model: ModelRef | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class ConfigEntry:
     """A scalar leaf of a config file, under its key path."""
 
@@ -398,7 +460,7 @@ class LaunchCommand:
 
 Fact = Union[
     ParseError, Import, ModuleImport, BaseImport, ConfigUpdate, ConfigPackage, EntryPoint, Binding, Call, ModelDef, LossInput, Operation, ConfigEntry, ArgumentDef,
-    FunctionCall, FunctionReturn, LaunchCommand, OptimizerParams,
+    FunctionCall, FunctionReturn, LaunchCommand, OptimizerParams, ForwardGraph, InitCall, InitApplied,
 ]
 
 
@@ -422,7 +484,7 @@ _FACT_TYPES: dict[str, type] = {
         Parameter, CallResult, Hop, Value, ParseError, Import, ModuleImport, BaseImport, ConfigUpdate, ConfigPackage,
         EntryPoint, Binding, Call, OutputOp, ModelDef,
         ModelRef, LossInput, Operation, OptimizerParams, ArgumentDef, FunctionCall, FunctionReturn, Layer,
-        ConfigEntry, LaunchArgument, LaunchCommand, Suppression, FileFacts,
+        ForwardStep, ForwardGraph, InitCall, InitApplied, ConfigEntry, LaunchArgument, LaunchCommand, Suppression, FileFacts,
     )
 }
 
@@ -488,7 +550,7 @@ def _field_decoder(annotation: str, value: str) -> str:
         return value
     if annotation == "Scalar":
         return f"(tuple({value}) if type({value}) is list else {value})"
-    if annotation == "tuple[str, ...]":
+    if annotation in ("tuple[str, ...]", "tuple[int, ...]"):
         return f"tuple({value})"
     if annotation.startswith("tuple[tuple[str, "):
         return f"tuple([(key, _decode_fact(item, path)) for key, item in {value}])"

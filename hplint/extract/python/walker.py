@@ -10,6 +10,8 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from hplint import catalogue
+from hplint.extract.python.flow import ForwardFlow
+from hplint.extract.python.inits import WeightInits
 from hplint.extract.python.models import ModelStructure
 from hplint.extract.python.positions import Positions
 from hplint.extract.python.scope import (
@@ -26,7 +28,7 @@ from hplint.facts import (
 _BUILTINS = frozenset(dir(builtins))
 
 
-class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
+class PythonExtractor(ValueSources, ModelStructure, TrainingOperations, ForwardFlow, WeightInits):
     """Visited by `walk`: visit_<Node> before a node's children, leave_<Node> after them."""
 
     def __init__(self, path: str, positions: Positions) -> None:
@@ -47,6 +49,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
         self._model_factories: dict[str, ModelMeaning] = {}  # module-level functions that return a model
         # (scope, dict name) -> keys written after the dict was built (`kw.update(...)`, `kw["k"] = v`); "*": any key
         self._dict_writes: dict[tuple[str, str], set[str]] = {}
+        self._init_scopes: set[str] = set()  # functions holding an init call, read again when the walk leaves them
 
     # ------------------------------------------------------------ where we are
 
@@ -151,6 +154,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
             )
 
     def leave_Module(self, original_node: cst.Module) -> None:
+        self.record_inits(original_node)
         for name, assignments in self._module_assignments.items():
             expr, location, conditional = assignments[-1]
             if len(assignments) > 1 or conditional:
@@ -170,7 +174,9 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._scopes.pop()
-        self.record_class(self._classes.pop())
+        info = self._classes.pop()
+        self.record_class(info)
+        self.record_forward_graph(info, original_node)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         name = node.name.value
@@ -244,6 +250,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
         return None
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.record_inits(original_node)
         scope = self._scopes.pop()
         context = self._contexts.pop()
         if context.module_level and len(context.returns) == 1:
@@ -493,6 +500,7 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations):
             self.operation("holds_out", node.keyword.value, node)
 
     def visit_Call(self, node: cst.Call) -> None:
+        self.note_init_call(node)
         qualified = self.qualified_name(node.func)
         if qualified is not None and qualified.split(".")[0] in catalogue.WATCHED_MODULES:
             self._record_api_call(node, qualified)
