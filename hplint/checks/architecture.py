@@ -9,8 +9,13 @@ from typing import Any
 
 from hplint import catalogue
 from hplint.checks import Rule
+from hplint.checks.layers import (
+    combines_tensors, first_linear_is_hidden, forward_graphs, graph_of, linear_chain, linears_in_order,
+)
 from hplint.diagnostics import Diagnostic, Severity
-from hplint.facts import Call, Layer, Location, ModelDef, OutputOp, Value
+from hplint.facts import (
+    Arith, Call, Expr, ForwardGraph, Layer, Local, Location, Lookup, ModelDef, OutputOp, Parameter, Value,
+)
 from hplint.project import ModelLoss, Project
 
 # What each activating loss does itself, and what to do instead, for the message.
@@ -85,12 +90,16 @@ def _number(value: Value | None) -> float | None:
     return value.value
 
 
-def _is_mlp(model: ModelDef) -> bool:
+def _is_mlp(model: ModelDef, graph: ForwardGraph | None = None) -> bool:
     """Fully-connected layers applied one after another: no conv, recurrent, embedding, attention, skip."""
     kinds = {_short(layer.api) for layer in model.layers}
     others = catalogue.CONV_LAYERS | catalogue.RECURRENT_LAYERS | catalogue.ATTENTION_LAYERS | {"Embedding", "EmbeddingBag"}
     if not kinds & catalogue.LINEAR_LAYERS or kinds & others or model.merges or model.gates:
         return False
+    if combines_tensors(graph):
+        return False  # tensors combined in a method forward calls: a skip, a gate, a sampling step
+    if graph is not None and any(step.op == "module:?" for step in graph.steps):
+        return False  # forward applies a module whose layers are not known (a body built by a function)
     if any(layer.api.startswith("local.") for layer in model.layers):
         return False  # blocks of its own: not a plain stack of Linear layers
     if any(op.op in ("softmax", "scaled_dot_product_attention", "linear") for op in model.forward):
@@ -107,19 +116,6 @@ def _count(model: ModelDef, kinds: frozenset[str]) -> int | None:
                 return None
             total += layer.count
     return total
-
-
-def _linear_chain(model: ModelDef) -> int | None:
-    """The most Linear layers in one chain: per Sequential/ModuleList, or the plain Linear attributes together."""
-    chains: dict[str, int] = {}
-    for layer in model.layers:
-        if _short(layer.api) not in catalogue.LINEAR_LAYERS:
-            continue
-        if layer.count == 0:
-            return None
-        group = layer.attribute.split(".")[0] if "." in layer.attribute else ""
-        chains[group] = chains.get(group, 0) + layer.count
-    return max(chains.values(), default=0)
 
 
 def _models(project: Project) -> Iterator[ModelDef]:
@@ -228,10 +224,14 @@ class DeepMlp(Rule):
     options = {"max": 3}
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        graphs = forward_graphs(project)
         for model in _models(project):
-            count = _linear_chain(model) if _is_mlp(model) else None
+            graph = graph_of(graphs, model)
+            count = linear_chain(model, graph) if _is_mlp(model, graph) else None
             if count is None or count <= options["max"]:
                 continue
+            if _is_autoencoder(project, model, graph, linears_in_order(model, graph)):
+                continue  # an encoder and a decoder: two networks in one, each judged on its own design
             yield self.diagnostic(
                 f"{model.name} stacks {count} fully-connected layers; past {options['max']} an MLP rarely gains "
                 f"accuracy but trains slower: try {options['max']} wider layers",
@@ -246,15 +246,20 @@ class NarrowFirstHidden(Rule):
     summary = "first hidden Linear layer with fewer units than inputs"
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        graphs = forward_graphs(project)
         for model in _models(project):
-            if not _is_mlp(model) or (_count(model, catalogue.LINEAR_LAYERS) or 0) < 2:
+            graph = graph_of(graphs, model)
+            if not _is_mlp(model, graph) or (_count(model, catalogue.LINEAR_LAYERS) or 0) < 2:
                 continue
-            first = next(layer for layer in model.layers if _short(layer.api) in catalogue.LINEAR_LAYERS)
+            linears = linears_in_order(model, graph)
+            if not first_linear_is_hidden(model, graph) or _is_autoencoder(project, model, graph, linears):
+                continue  # only output heads; or an encoder, which narrows on purpose
+            first = linears[0]
             call = project.call_at(first.location)
             if call is None:
                 continue
-            inputs = _number(project.resolve(call.argument("in_features", 0), call.location.path))
-            units = _number(project.resolve(call.argument("out_features", 1), call.location.path))
+            inputs = _written_size(project, call.argument("in_features", 0), call.location.path)
+            units = _written_size(project, call.argument("out_features", 1), call.location.path)
             if inputs is None or units is None or units >= inputs:
                 continue
             yield self.diagnostic(
@@ -262,6 +267,58 @@ class NarrowFirstHidden(Rule):
                 f"{inputs:g} inputs; a first hidden layer at least as wide as the input usually learns better",
                 first.location,
             )
+
+
+_ENCODER = re.compile(r"(^|_)enc(oder)?(\d|_|$)", re.IGNORECASE)
+_DECODER = re.compile(r"(^|_)dec(oder)?(\d|_|$)", re.IGNORECASE)
+
+
+def _is_autoencoder(project: Project, model: ModelDef, graph: ForwardGraph | None, linears: list[Layer]) -> bool:
+    """An encoder and a decoder (attributes or methods named so), or an output as wide as the input with a
+    narrower layer between them (a bottleneck)."""
+    names = {layer.attribute.split(".")[0] for layer in model.layers} | set(graph.methods if graph is not None else ())
+    if any(_ENCODER.search(name) or name == "encode" for name in names) and any(
+        _DECODER.search(name) or name == "decode" for name in names
+    ):
+        return True
+    calls = [project.call_at(layer.location) for layer in linears]
+    if len(calls) < 2 or any(call is None for call in calls):
+        return False
+    widths = [
+        _number(project.resolve(call.argument("out_features", 1), call.location.path)) for call in calls if call is not None
+    ]
+    first = calls[0]
+    inputs = _number(project.resolve(first.argument("in_features", 0), first.location.path)) if first is not None else None
+    narrowest = min((width for width in widths[:-1] if width is not None), default=None)
+    return inputs is not None and widths[-1] == inputs and narrowest is not None and narrowest < inputs
+
+
+def _written_size(project: Project, expr: Expr | None, path: str) -> float | None:
+    """A layer size written as a literal, a module constant, a config or argparse value, or passed at every call site;
+    None when it comes from a parameter's default (`def __init__(self, hidden=32)`), which the page never uses."""
+    value = _number(project.resolve(expr, path))
+    if value is None or expr is None:
+        return None
+    for parameter in _parameters_in(expr):
+        if parameter.default is None:
+            continue
+        passed = project.resolve(parameter, path)
+        default = project.resolve(parameter.default, path)
+        if passed is None or (default is not None and passed.origin == default.origin):
+            return None
+    return value
+
+
+def _parameters_in(expr: Expr) -> Iterator[Parameter]:
+    if isinstance(expr, Parameter):
+        yield expr
+    elif isinstance(expr, Local):
+        yield from _parameters_in(expr.expr)
+    elif isinstance(expr, Arith):
+        for operand in expr.operands:
+            yield from _parameters_in(operand)
+    elif isinstance(expr, Lookup):
+        yield from _parameters_in(expr.base)
 
 
 class LargeKernel(Rule):
@@ -368,9 +425,12 @@ class SaturatingActivation(Rule):
     summary = "Sigmoid/Tanh as a hidden activation of a feed-forward or convolutional net"
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+        graphs = forward_graphs(project)
         for model in _models(project):
             if model.gates or model.merges or _count(model, catalogue.RECURRENT_LAYERS) != 0:
                 continue  # gates, attention scores and several heads are not hidden activations
+            if combines_tensors(graph_of(graphs, model)):
+                continue  # the same, in a method forward calls, or through x.bmm(v) and torch.mm
             if any(output.op == "tuple" for output in model.outputs):
                 continue
             sequence = [(layer.api.rpartition(".")[2], layer.location) for layer in model.layers] if model.kind == "sequential" else [
