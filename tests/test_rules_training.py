@@ -110,7 +110,8 @@ def test_hp211_one_finding_per_call_also_outside_init(project):
     ["nn.init.zeros_(self.fc1.bias)", "nn.init.constant_(self.fc2.bias, 0.1)"],  # biases
     ["nn.init.ones_(self.bn1.weight)", "nn.init.zeros_(self.bn1.bias)"],  # normalisation layers
     ["nn.init.zeros_(self.fc3.weight)"],  # the output layer: the last weighted layer built
-    ["nn.init.kaiming_normal_(self.fc1.weight, nonlinearity='relu')", "nn.init.xavier_uniform_(self.fc2.weight)"],
+    ["nn.init.kaiming_normal_(self.fc1.weight, nonlinearity='relu')",
+     "nn.init.xavier_uniform_(self.fc2.weight, gain=nn.init.calculate_gain('relu'))"],  # scaled for ReLU
     ["nn.init.normal_(self.fc1.weight, std=0.02)", "nn.init.orthogonal_(self.fc2.weight)"],
     ["self.scale = nn.Parameter(torch.zeros(64))"],  # creates a parameter, it is not an init call
 ])
@@ -165,8 +166,6 @@ def test_hp211_min_layers_is_an_accepted_option(project):
     assert [f["code"] for f in linted.findings("HP211")] == ["HP211"]
 
 
-@pytest.mark.xfail(reason="HP211 only matches `self.<layer>.weight`: an init function applied with "
-                          "model.apply(), the most common way to initialise, is never checked", strict=True)
 def test_hp211_init_function_applied_to_every_linear_is_one_finding(project):
     source = """
         from torch import nn
@@ -204,11 +203,338 @@ def test_hp211_fixup_block_with_a_projection_shortcut_is_silent(project):
     assert project({"model.py": source}).findings("HP211") == []
 
 
-@pytest.mark.xfail(reason="HP211 only sees nn.init calls on `self.<layer>.weight`; in-place tensor "
-                          "methods and `.weight.data` are not recognised", strict=True)
 @pytest.mark.parametrize("init", ["self.fc1.weight.data.fill_(0.0)", "nn.init.zeros_(self.fc1.weight.data)"])
 def test_hp211_constant_init_through_weight_data(project, init):
     assert len(project({"model.py": mlp(init)}).findings("HP211")) == 1
+
+
+def test_hp211_a_static_init_method_applied_with_self_apply_is_one_error(project):
+    source = """
+        import torch.nn as nn
+
+
+        class ChurnModel(nn.Module):
+            def __init__(self, n_features=40, hidden=128):
+                super().__init__()
+                self.net = nn.Sequential(
+                    nn.Linear(n_features, hidden), nn.ReLU(),
+                    nn.Linear(hidden, hidden), nn.ReLU(),
+                    nn.Linear(hidden, 2),
+                )
+                self.apply(self._init_weights)
+
+            @staticmethod
+            def _init_weights(module):
+                if isinstance(module, nn.Linear):
+                    nn.init.zeros_(module.weight)
+                    if module.bias is not None:
+                        nn.init.zeros_(module.bias)
+                elif isinstance(module, nn.LayerNorm):
+                    nn.init.ones_(module.weight)
+
+            def forward(self, x):
+                return self.net(x)
+    """
+    [finding] = project({"model.py": source}).findings("HP211")
+    assert at(finding) == where(source, "nn.init.zeros_(module.weight)")
+    assert finding["severity"] == "error"
+    assert finding["message"].startswith(
+        "zeros_(module.weight) gives every unit of the hidden layers of ChurnModel (net.0, net.2) the same weights"
+    )
+
+
+DCGAN_STYLE = """
+    import torch.nn as nn
+
+
+    def weights_init(m):
+        classname = m.__class__.__name__
+        if classname.find("Conv") != -1:
+            {conv}
+        elif classname.find("BatchNorm") != -1:
+            nn.init.normal_(m.weight.data, 1.0, 0.02)
+            nn.init.constant_(m.bias.data, 0)
+
+
+    class Discriminator(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.main = nn.Sequential(
+                nn.Conv2d(3, 64, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, inplace=True),
+                nn.Conv2d(64, 128, 4, 2, 1, bias=False), nn.BatchNorm2d(128), nn.LeakyReLU(0.2, inplace=True),
+                nn.Conv2d(128, 1, 4, 1, 0, bias=False), nn.Sigmoid(),
+            )
+
+        def forward(self, x):
+            return self.main(x)
+
+
+    netD = Discriminator()
+    netD.apply(weights_init)
+"""
+
+
+def test_hp211_dcgan_init_by_class_name_is_silent_and_its_constant_variant_an_error(project):
+    assert project({"gan.py": DCGAN_STYLE.format(conv="nn.init.normal_(m.weight.data, 0.0, 0.02)")}).findings("HP211") == []
+    source = DCGAN_STYLE.format(conv="m.weight.data.fill_(0.0)")
+    [finding] = project({"gan.py": source}).findings("HP211")
+    assert at(finding) == where(source, "m.weight.data.fill_(0.0)")
+    assert finding["message"].startswith(
+        "m.weight.data.fill_(...) gives every unit of the hidden layers of Discriminator (main.0, main.2) the same weights"
+    )
+
+
+@pytest.mark.parametrize("guard", [
+    "if isinstance(m, nn.Linear):\n        nn.init.zeros_(m.weight)",  # only the classifier: the output layer
+    "if isinstance(m, nn.BatchNorm2d):\n        nn.init.zeros_(m.weight)",  # a normalisation layer
+    "if isinstance(m, nn.Conv2d):\n        nn.init.kaiming_normal_(m.weight)\n    else:\n        nn.init.zeros_(m.weight)",
+    "if not isinstance(m, nn.Linear):\n        return\n    nn.init.zeros_(m.weight)",
+])
+def test_hp211_an_applied_init_that_reaches_no_hidden_layer_is_silent(project, guard):
+    source = f"""
+import torch.nn as nn
+
+
+def init_weights(m):
+    {guard}
+
+
+model = nn.Sequential(
+    nn.Conv2d(3, 32, 3), nn.BatchNorm2d(32), nn.ReLU(),
+    nn.Conv2d(32, 64, 3), nn.BatchNorm2d(64), nn.ReLU(),
+    nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10),
+)
+model.apply(init_weights)
+"""
+    assert project({"model.py": source}).findings("HP211") == []
+
+
+@pytest.mark.parametrize("guard", [
+    "if isinstance(m, nn.Linear) and m.out_features == 10:\n        nn.init.zeros_(m.weight)",
+    "if isinstance(m, nn.Linear):\n        if m.out_features == 10:\n            nn.init.zeros_(m.weight)",
+])
+def test_hp211_a_test_on_the_module_itself_leaves_which_layers_unknown(project, guard):
+    source = f"""
+import torch.nn as nn
+
+
+def init_weights(m):
+    {guard}
+
+
+model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+model.apply(init_weights)
+"""
+    assert project({"model.py": source}).findings("HP211") == []
+
+
+def test_hp211_xavier_init_in_a_relu_net_is_info_at_the_call(project):
+    source = mlp("nn.init.xavier_uniform_(self.fc2.weight)")
+    [finding] = project({"model.py": source}).findings("HP211")
+    assert at(finding) == where(source, "nn.init.xavier_uniform_(self.fc2.weight)")
+    assert finding["severity"] == "info"
+    assert finding["message"] == (
+        "xavier_uniform_(self.fc2.weight) scales the weights of MLP for tanh-like activations (Glorot & Bengio), "
+        "but its hidden layers use ReLU; use kaiming_uniform_(..., nonlinearity='relu') (He et al.)"
+    )
+
+
+def deep_mlp(activation: str, init: str, norm: str = "", depth: int = 8) -> str:
+    """A plain MLP of `depth` Linear layers (depth - 1 hidden) built in a loop, with an init function applied to it."""
+    return f"""
+import torch.nn as nn
+
+
+def init_weights(m):
+    if isinstance(m, nn.Linear):
+        {init}
+        nn.init.zeros_(m.bias)
+
+
+def build_mlp():
+    layers = []
+    for _ in range({depth - 1}):
+        layers += [nn.Linear(256, 256),{norm} nn.{activation}()]
+    return nn.Sequential(*layers, nn.Linear(256, 10))
+
+
+model = build_mlp()
+model.apply(init_weights)
+"""
+
+
+def test_hp211_xavier_in_a_deep_relu_net_without_normalisation_is_a_warning(project):
+    source = deep_mlp("ReLU", "nn.init.xavier_normal_(m.weight)")
+    [finding] = project({"model.py": source}).findings("HP211")
+    assert at(finding) == where(source, "nn.init.xavier_normal_(m.weight)")
+    assert finding["severity"] == "warning"
+    assert "but its hidden layers use ReLU in 8 weighted layers without normalisation; use kaiming_normal_" in (
+        finding["message"]
+    )
+
+
+@pytest.mark.parametrize("depth, norm", [(7, ""), (8, " nn.BatchNorm1d(256),")], ids=["shallower", "normalised"])
+def test_hp211_xavier_in_a_shallower_or_normalised_relu_net_is_info(project, depth, norm):
+    [finding] = project({"model.py": deep_mlp("ReLU", "nn.init.xavier_normal_(m.weight)", norm, depth)}).findings("HP211")
+    assert finding["severity"] == "info"
+
+
+def test_hp211_min_layers_sets_where_a_mismatch_becomes_a_warning(project):
+    linted = project({
+        "model.py": deep_mlp("ReLU", "nn.init.xavier_normal_(m.weight)", depth=5),
+        "pyproject.toml": "[tool.hplint.rules.HP211]\nmin-layers = 5\n",
+    })
+    assert [finding["severity"] for finding in linted.findings("HP211")] == ["warning"]
+
+
+def test_hp211_kaiming_in_a_tanh_net_is_info(project):
+    source = deep_mlp("Tanh", "nn.init.kaiming_uniform_(m.weight, nonlinearity='relu')", depth=4)
+    [finding] = project({"model.py": source}).findings("HP211")
+    assert finding["severity"] == "info"
+    line, column = where(source, "nn.Sequential(*layers")
+    assert finding["message"] == (
+        f"kaiming_uniform_(m.weight) scales the weights of nn.Sequential@{line}:{column} for ReLU (He et al.), but its "
+        "hidden layers use tanh/sigmoid; use xavier_uniform_ (Glorot & Bengio), or nonlinearity='tanh'"
+    )
+
+
+@pytest.mark.parametrize("activation, init", [
+    ("ReLU", "nn.init.kaiming_normal_(m.weight, nonlinearity='relu')"),
+    ("ReLU", "nn.init.xavier_uniform_(m.weight, gain=nn.init.calculate_gain('relu'))"),
+    ("LeakyReLU", "nn.init.kaiming_uniform_(m.weight, a=0.01, nonlinearity='leaky_relu')"),
+    ("Tanh", "nn.init.xavier_uniform_(m.weight)"),
+    ("Tanh", "nn.init.kaiming_normal_(m.weight, nonlinearity='tanh')"),
+    ("Tanh", "nn.init.kaiming_uniform_(m.weight, a=math.sqrt(5))"),  # PyTorch's own default
+    ("GELU", "nn.init.xavier_uniform_(m.weight)"),  # hplint does not judge inits for GELU
+    ("ReLU", "nn.init.trunc_normal_(m.weight, std=0.02)"),
+])
+def test_hp211_inits_that_suit_the_activation_are_silent(project, activation, init):
+    source = deep_mlp(activation, init).replace("import torch.nn as nn", "import math\n\nimport torch.nn as nn")
+    assert project({"model.py": source}).findings("HP211") == []
+
+
+def test_hp211_an_init_loop_over_self_modules_is_followed(project):
+    source = """
+        import torch
+        from torch import nn
+
+
+        class TabularNet(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1 = nn.Linear(30, 128)
+                self.fc2 = nn.Linear(128, 64)
+                self.fc3 = nn.Linear(64, 2)
+                for m in self.modules():
+                    if isinstance(m, nn.Linear):
+                        nn.init.xavier_normal_(m.weight)
+
+            def forward(self, x):
+                return self.fc3(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
+    """
+    [finding] = project({"model.py": source}).findings("HP211")
+    assert at(finding) == where(source, "nn.init.xavier_normal_(m.weight)")
+    assert "scales the weights of TabularNet for tanh-like activations" in finding["message"]
+
+
+def plain_deep_net(init: str = "", norm: str = "", depth: int = 8) -> str:
+    body = "\n".join(
+        f"            nn.Conv2d({3 if i == 0 else 64}, 64, 3, padding=1),{norm} nn.ReLU()," for i in range(depth - 1)
+    )
+    return f"""
+import torch.nn as nn
+
+
+class PlainNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+{body}
+            nn.AdaptiveAvgPool2d(1),
+        )
+        self.fc = nn.Linear(64, 10)
+{init}
+
+    def forward(self, x):
+        return self.fc(self.features(x).flatten(1))
+"""
+
+
+def test_hp211_a_deep_relu_net_without_an_explicit_init_is_info_at_the_model(project):
+    source = plain_deep_net()
+    [finding] = project({"model.py": source}).findings("HP211")
+    assert at(finding) == where(source, "PlainNet")
+    assert finding["severity"] == "info"
+    assert finding["message"] == (
+        "PlainNet stacks 8 weighted layers with ReLU, no normalisation and no explicit init: PyTorch's default "
+        "(kaiming_uniform_ with a=√5) shrinks the signal at every ReLU layer; initialise with "
+        "kaiming_normal_(nonlinearity='relu') or add normalisation"
+    )
+
+
+KAIMING_LOOP = """\
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')"""
+
+
+@pytest.mark.parametrize("init, norm, depth", [
+    (KAIMING_LOOP, "", 8),
+    ("", " nn.BatchNorm2d(64),", 8),  # normalised: the scale of the init does not carry through
+    ("", "", 7),  # not deep
+])
+def test_hp211_an_initialised_normalised_or_shallow_relu_net_is_silent(project, init, norm, depth):
+    assert project({"model.py": plain_deep_net(init, norm, depth)}).findings("HP211") == []
+
+
+def test_hp211_a_deep_relu_net_deriving_from_another_base_class_is_silent(project):
+    source = plain_deep_net().replace("import torch.nn as nn\n", "import torch.nn as nn\nfrom mmengine.model import BaseModule\n")
+    source = source.replace("class PlainNet(nn.Module):", "class PlainNet(BaseModule):")
+    assert project({"model.py": source}).findings("HP211") == []
+
+
+def test_hp211_an_init_function_imported_from_another_file_is_followed(project):
+    utils = """
+        from torch import nn
+
+
+        def init_weights(m):
+            if isinstance(m, nn.Linear):
+                nn.init.zeros_(m.weight)
+    """
+    train = """
+        import torch
+        from torch import nn
+
+        from utils import init_weights
+
+        model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 3))
+        model.apply(init_weights)
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    """
+    [finding] = project({"utils.py": utils, "train.py": train}).findings("HP211")
+    assert (finding["path"], finding["line"]) == ("utils.py", where(utils, "nn.init.zeros_(m.weight)")[0])
+    assert "the hidden layers of nn.Sequential@" in finding["message"]
+
+
+def test_hp211_a_deep_relu_net_initialised_with_model_apply_elsewhere_is_silent(project):
+    train = """
+        import torch
+        from torch import nn
+
+        from model import PlainNet
+
+
+        def init_weights(m):
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+
+
+        model = PlainNet()
+        model.apply(init_weights)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    """
+    assert project({"model.py": plain_deep_net(), "train.py": train}).findings("HP211") == []
 
 
 # ================================================================ HP212 no-normalization

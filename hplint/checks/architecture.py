@@ -10,11 +10,13 @@ from typing import Any
 from hplint import catalogue
 from hplint.checks import Rule
 from hplint.checks.layers import (
-    combines_tensors, first_linear_is_hidden, forward_graphs, graph_of, linear_chain, linears_in_order,
+    activation_family, combines_tensors, first_linear_is_hidden, forward_graphs, graph_of, init_reach,
+    initialised_models, is_normalised, linear_chain, linears_in_order, weighted_count,
 )
 from hplint.diagnostics import Diagnostic, Severity
 from hplint.facts import (
-    Arith, Call, Expr, ForwardGraph, Layer, Local, Location, Lookup, ModelDef, OutputOp, Parameter, Value,
+    Arith, Call, Expr, ForwardGraph, InitApplied, InitCall, Layer, Local, Location, Lookup, ModelDef, OutputOp, Parameter,
+    Value,
 )
 from hplint.project import ModelLoss, Project
 
@@ -497,38 +499,130 @@ class WeightInit(Rule):
     code = "HP211"
     name = "weight-init"
     severity = Severity.WARNING
-    summary = "hidden-layer weights initialised to a constant (every unit stays identical)"
+    summary = "constant init of hidden weights (error), an init that does not suit the activation, a deep ReLU net left to the default init"
     options = {"min-layers": 8}
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
-        models = {model.name: model for _, model in project.all_of(ModelDef) if model.kind == "class"}
-        for call in project.calls(catalogue.CONSTANT_INITS):
-            target = call.args[0] if call.args else None
-            text = getattr(target, "text", "")
-            if not text.startswith("self.") or not text.endswith(".weight"):
+        applied = list(project.all_of(InitApplied))
+        graphs = forward_graphs(project)
+        reached: dict[Location, list[tuple[InitCall, ModelDef, list[Layer]]]] = {}
+        for path, init in project.all_of(InitCall):
+            if init.tensor == "weight" or (init.tensor.startswith("weight_") and init.api in _CONSTANT):
+                for model, layers in init_reach(project, init, path, applied):
+                    reached.setdefault(init.location, []).append((init, model, layers))
+        for found in reached.values():
+            finding = self._constant(found) or self._mismatch(project, found, graphs, options["min-layers"])
+            if finding is not None:
+                yield finding
+        yield from self._default_init(project, graphs, options["min-layers"])
+
+    def _constant(self, found: list[tuple[InitCall, ModelDef, list[Layer]]]) -> Diagnostic | None:
+        """Every unit of a hidden layer set to the same weights: an error, whatever the value."""
+        for init, model, layers in found:
+            if init.api not in _CONSTANT or model.merges:
+                continue  # a residual branch's projection may start at zero (Fixup, ReZero)
+            hidden = [layer.attribute for layer in layers if _is_hidden(model, layer)]
+            if not hidden:
                 continue
-            attribute = text[len("self."):-len(".weight")]
-            model = models.get(call.scope.split(".")[0])
-            layer = _layer_named(model, attribute) if model is not None else None
-            if model is None or layer is None or _short(layer.api) not in catalogue.WEIGHTED_LAYERS:
-                continue
-            if _is_output_or_projection(model, attribute) or model.merges:
-                continue  # the output layer, or a residual branch's projection (Fixup, ReZero)
-            yield self.diagnostic(
-                f"{_short(call.api)}({text}) gives every unit of the hidden layer {attribute} the same weights, "
-                "so they compute and learn the same thing; use the default init, or kaiming_/xavier_ for "
-                "hidden layers (zero-init only the output or a residual branch's last projection)",
-                call.location,
+            written = f"{_short(init.api)}({init.target})" if init.api.startswith("torch.") else f"{init.target}.{_short(init.api)}(...)"
+            which = f"the hidden layer {hidden[0]}" if init.via == "attribute" else (
+                f"the hidden layers of {model.name} ({', '.join(hidden)})"
+            )
+            return self.diagnostic(
+                f"{written} gives every unit of {which} the same weights, so they compute and learn the same "
+                "thing; use the default init, or kaiming_/xavier_ for hidden layers (zero-init only the output or "
+                "a residual branch's last projection)",
+                init.location,
                 severity=Severity.ERROR,
             )
+        return None
+
+    def _mismatch(
+        self, project: Project, found: list[tuple[InitCall, ModelDef, list[Layer]]],
+        graphs: dict[tuple[str, str], ForwardGraph], min_layers: int,
+    ) -> Diagnostic | None:
+        """Xavier init in a ReLU net, Kaiming init (for ReLU) in a tanh net."""
+        for init, model, layers in found:
+            if not any(_is_hidden(model, layer) for layer in layers):
+                continue  # the output layer is not followed by the activation
+            family = activation_family(model, graph_of(graphs, model))
+            expected = _mismatched_init(project, init, family)
+            if expected is None or family is None:
+                continue
+            weighted = weighted_count(model)
+            deep = weighted is not None and weighted >= min_layers and not is_normalised(model)
+            activation = "ReLU" if family == "relu" else "tanh/sigmoid"
+            depth = f" in {weighted} weighted layers without normalisation" if deep else ""
+            return self.diagnostic(
+                f"{_short(init.api)}({init.target}) scales the weights of {model.name} for {_SCALED_FOR[family]}, "
+                f"but its hidden layers use {activation}{depth}; use {expected}",
+                init.location,
+                severity=Severity.WARNING if deep else Severity.INFO,
+            )
+        return None
+
+    def _default_init(self, project: Project, graphs: dict[tuple[str, str], ForwardGraph], min_layers: int) -> Iterator[Diagnostic]:
+        """A deep plain ReLU stack left to PyTorch's default init (kaiming_uniform_ with a=√5)."""
+        initialised: set[tuple[str, str]] | None = None
+        for model in _models(project):
+            weighted = weighted_count(model)
+            if weighted is None or weighted < min_layers or model.merges or is_normalised(model):
+                continue
+            if any(layer.api.startswith("local.") for layer in model.layers):
+                continue  # blocks of its own: what they hold is not known here
+            if model.kind == "class" and not set(model.bases) <= _PLAIN_BASES:
+                continue  # a base class of its own (mmengine's BaseModule, a project's) may initialise it
+            graph = graph_of(graphs, model)
+            if combines_tensors(graph) or activation_family(model, graph) != "relu":
+                continue
+            if initialised is None:
+                initialised = initialised_models(project)
+            if (model.location.path, model.name) in initialised:
+                continue
+            yield self.diagnostic(
+                f"{model.name} stacks {weighted} weighted layers with ReLU, no normalisation and no explicit init: "
+                "PyTorch's default (kaiming_uniform_ with a=√5) shrinks the signal at every ReLU layer; initialise "
+                "with kaiming_normal_(nonlinearity='relu') or add normalisation",
+                model.location,
+                severity=Severity.INFO,
+            )
+
+
+_CONSTANT = catalogue.CONSTANT_INITS | {"Tensor.fill_", "Tensor.zero_"}
+_PLAIN_BASES = catalogue.MODULE_BASES | {catalogue.SEQUENTIAL}
+_XAVIER = frozenset({"torch.nn.init.xavier_uniform_", "torch.nn.init.xavier_normal_", "torch.nn.init.xavier_uniform", "torch.nn.init.xavier_normal"})
+_KAIMING = frozenset({"torch.nn.init.kaiming_uniform_", "torch.nn.init.kaiming_normal_", "torch.nn.init.kaiming_uniform", "torch.nn.init.kaiming_normal"})
+_SCALED_FOR = {"relu": "tanh-like activations (Glorot & Bengio)", "tanh": "ReLU (He et al.)"}
+
+
+def _mismatched_init(project: Project, init: InitCall, family: str | None) -> str | None:
+    """What to use instead, when the init does not suit the net's activation; None when it does (or it is not known)."""
+    call = project.call_at(init.location)
+    if call is None:
+        return None
+    path = call.location.path
+    if init.api in _XAVIER and family == "relu":
+        if call.argument("gain", 1) is not None:
+            return None  # gain=calculate_gain("relu") scales it for ReLU
+        return f"{_short(init.api).replace('xavier', 'kaiming')}(..., nonlinearity='relu') (He et al.)"
+    if init.api in _KAIMING and family == "tanh":
+        if call.argument("a", 1) is not None:
+            return None  # a negative slope set by hand: kaiming_uniform_(w, a=math.sqrt(5)) is PyTorch's own default
+        written = call.argument("nonlinearity", 3)
+        nonlinearity = project.resolve(written, path) if written is not None else None
+        if written is not None and (nonlinearity is None or nonlinearity.value not in ("relu", "leaky_relu")):
+            return None  # nonlinearity="tanh" scales it for tanh
+        return f"{_short(init.api).replace('kaiming', 'xavier')} (Glorot & Bengio), or nonlinearity='tanh'"
+    return None
+
+
+def _is_hidden(model: ModelDef, layer: Layer) -> bool:
+    """A weighted layer that is not the output layer or named like a residual branch's last projection."""
+    return _short(layer.api) in catalogue.WEIGHTED_LAYERS and not _is_output_or_projection(model, layer.attribute)
 
 
 _NORM_NAME = re.compile(r"(^|[._])(norm|bn|ln|gn)\d*($|[._])", re.IGNORECASE)
 _OUTPUT_NAMES = ("head", "out", "classifier", "proj", "last", "final", "logit", "zero", "gate", "modulation", "adaln", "fc_o")
-
-
-def _layer_named(model: ModelDef, attribute: str) -> Layer | None:
-    return next((layer for layer in model.layers if layer.attribute == attribute), None)
 
 
 def _is_output_or_projection(model: ModelDef, attribute: str) -> bool:
