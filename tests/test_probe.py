@@ -594,6 +594,8 @@ def test_ctrl_c_exits_130_with_the_finished_checks(models):
         [sys.executable, "-m", "hplint", "probe", "models.py:Sleeper", *SHAPE, "--select", "HP901,HP903",
          "--timeout", "60"],
         cwd=models, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # As from a terminal: a test run started in the background inherits SIGINT ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 - it only resets a signal
     )
     try:
         progress = ""

@@ -148,6 +148,11 @@ def test_file_names_cannot_forge_lines_or_reach_the_terminal_raw(project):
     ]
     data = linted.run(".", "--no-cache", "--format", "json").json()
     assert data["diagnostics"][0]["path"] == name  # JSON keeps the real name, escaped by JSON's own rules
+    for listing in ("--show-facts", "--show-runs"):
+        shown = linted.run(".", "--no-cache", listing).output
+        assert "train\\nforged.py" in shown, listing
+        assert "\x1b" not in shown and "\u202e" not in shown, listing
+        assert not any(line.startswith("forged.py") for line in shown.splitlines()), listing
 
 
 def _start_slow_check(folder: Path, *args: str) -> subprocess.Popen[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 from collections.abc import Iterator
 
 from hplint.facts import Const, Fact, LaunchArgument, LaunchCommand, Location, Scalar

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from hplint import catalogue
 from hplint.facts import Call, ModelDef, Operation, to_json
+from hplint.report.terminal import printable
 
 if TYPE_CHECKING:
     from hplint.facts import FileFacts
@@ -91,6 +92,7 @@ def _operations(files: list[FileFacts]) -> str:
 def _section(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     if not rows:
         return ""
+    rows = [tuple(printable(cell) for cell in row) for row in rows]  # a file name may hold a newline or an escape
     widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
     lines = [f"{title}:"]
     lines.extend("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [header, *rows])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from hplint.report.terminal import printable
+
 if TYPE_CHECKING:
     from hplint.project import Project, Run
 
@@ -44,10 +46,10 @@ def runs_text(project: Project) -> str:
             lines.append(f"  files:   {', '.join(data['files'])}")
         if data["configs"]:
             lines.append(f"  configs: {', '.join(data['configs'])}")
-        blocks.append("\n".join(lines))
+        blocks.append("\n".join(printable(line) for line in lines))  # names may hold newlines or escapes
     outside = _outside(project)
     if outside:
-        blocks.append(f"in no run (judged on their own): {', '.join(outside)}")
+        blocks.append(printable(f"in no run (judged on their own): {', '.join(outside)}"))
     return "\n\n".join(blocks) if blocks else "no runs found"
 
 
