@@ -38,6 +38,21 @@ def _comma_list(ctx: click.Context, param: click.Parameter, value: tuple[str, ..
     return [code.strip() for item in value for code in item.split(",") if code.strip()]
 
 
+def _pattern_codes(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> list[tuple[str, tuple[str, ...]]] | None:
+    """`--per-file-ignores 'tests/*:HP101,HP103'` as ruff writes it: the pattern, a colon, the codes."""
+    if not value:
+        return None
+    pairs = []
+    for item in value:
+        pattern, colon, codes = item.rpartition(":")
+        if not colon or not pattern:
+            raise click.BadParameter(f"{item!r}: expected PATTERN:CODES, such as 'experiments/*:HP101,HP2'")
+        pairs.append((pattern, tuple(code.strip() for code in codes.split(",") if code.strip())))
+    return pairs
+
+
 def _memory_size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
     from hplint.probe.limits import parse_size
 
@@ -57,9 +72,16 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--select", multiple=True, callback=_comma_list, help="Rule codes or prefixes to enable (HP2 = all HP2xx).")
-@click.option("--ignore", multiple=True, callback=_comma_list, help="Rule codes or prefixes to disable.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
+@click.option("--select", multiple=True, callback=_comma_list, help="Rule codes or prefixes to enable, instead of the config's (HP2 = all HP2xx; ALL = every rule).")
+@click.option("--extend-select", multiple=True, callback=_comma_list, help="Rule codes or prefixes to enable on top of the config's.")
+@click.option("--ignore", "--extend-ignore", "ignore", multiple=True, callback=_comma_list, help="Rule codes or prefixes to disable.")
+@click.option("--exclude", multiple=True, callback=_comma_list, help="Paths or patterns to leave out, instead of the config's exclude.")
+@click.option("--extend-exclude", multiple=True, callback=_comma_list, help="Paths or patterns to leave out on top of the config's.")
+@click.option("--per-file-ignores", multiple=True, callback=_pattern_codes, metavar="PATTERN:CODES", help="Rules to ignore in files matching PATTERN, instead of the config's per-file-ignores.")
+@click.option("--extend-per-file-ignores", multiple=True, callback=_pattern_codes, metavar="PATTERN:CODES", help="Rules to ignore in files matching PATTERN, on top of the config's.")
+@click.option("--format", "--output-format", "output_format", type=click.Choice(["text", "concise", "full", "json", "sarif", "github"]), default="text", show_default=True, help="concise is text; full is text with --show-source.")
+@click.option("--show-source", is_flag=True, help="Show the source line and a caret under each finding.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text output (auto: on a terminal, unless NO_COLOR is set).")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Explicit hplint.toml or pyproject.toml.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
@@ -67,14 +89,22 @@ def main() -> None:
 @click.option("--show-facts", is_flag=True, help="Print the extracted hyperparameters instead of findings.")
 @click.option("--show-runs", is_flag=True, help="Print the runs found (entry point, files, configs, launch) instead of findings.")
 @click.option("--force-exclude", is_flag=True, help="Apply exclude even to paths named on the command line.")
+@click.option("--stdin-filename", type=click.Path(path_type=Path), help="Lint standard input as this file (the path `-`, or no path).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the fact cache.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where the fact cache lives (default: .hplint_cache/ at the project root).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where the fact cache lives (default: .hplint_cache/ where the config is, else in the current folder).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Processes that extract files (default: all cores).")
 def check(
     paths: tuple[Path, ...],
     select: list[str] | None,
+    extend_select: list[str] | None,
     ignore: list[str] | None,
+    exclude: list[str] | None,
+    extend_exclude: list[str] | None,
+    per_file_ignores: list[tuple[str, tuple[str, ...]]] | None,
+    extend_per_file_ignores: list[tuple[str, tuple[str, ...]]] | None,
     output_format: str,
+    show_source: bool,
+    color: str,
     config_file: Path | None,
     exit_zero: bool,
     quiet: bool,
@@ -82,24 +112,35 @@ def check(
     show_facts: bool,
     show_runs: bool,
     force_exclude: bool,
+    stdin_filename: Path | None,
     no_cache: bool,
     cache_dir: Path | None,
     jobs: int | None,
 ) -> None:
     """Lint files and folders (default: the current folder)."""
     from hplint.cache import DEFAULT_FOLDER
-    from hplint.config import ConfigError, load_config
-    from hplint.discover import DiscoveryError, project_root
-    from hplint.lint import RunOptions, facts_of, lint
+    from hplint.config import CommandLine, ConfigError, Selection, load_config
+    from hplint.discover import DiscoveryError
+    from hplint.lint import RunOptions, display_path, facts_of, lint
     from hplint.report import REPORTERS
     from hplint.report.terminal import printable
     from hplint.report.text import statistics as statistics_text
 
-    targets = list(paths) or [Path(".")]
+    stdin = _stdin_file(paths, stdin_filename)
+    targets = [stdin[0]] if stdin is not None else list(paths) or [Path(".")]
+    command_line = CommandLine(
+        Selection(select, tuple(extend_select or ()), tuple(ignore or ())),
+        tuple(exclude) if exclude is not None else None,
+        tuple(extend_exclude or ()),
+        tuple(per_file_ignores) if per_file_ignores is not None else None,
+        tuple(extend_per_file_ignores or ()),
+    )
     try:
-        config = load_config(targets, config_file, select, ignore or ())
-        cache_folder = None if no_cache else cache_dir or project_root(targets, config) / DEFAULT_FOLDER
-        options = RunOptions(jobs or os.cpu_count() or 1, cache_folder, force_exclude)
+        config = load_config(targets, config_file, command_line)
+        # At the project root, as ruff's: never inside a linted folder that lies outside it (an installed package).
+        home = config.config_path.parent if config.config_path is not None else Path.cwd()
+        cache_folder = None if no_cache else cache_dir or home / DEFAULT_FOLDER
+        options = RunOptions(jobs or os.cpu_count() or 1, cache_folder, force_exclude, stdin=stdin)
         if show_facts:
             click.echo(_facts_output(*facts_of(targets, config, options), output_format))
             sys.exit(EXIT_CLEAN)
@@ -110,13 +151,20 @@ def check(
     except (ConfigError, DiscoveryError) as error:
         click.echo(printable(f"hplint: error: {error}"), err=True)
         sys.exit(EXIT_ERROR)
-    output = REPORTERS[output_format](result, quiet)
+    colored = _colored(color)
+    if output_format in ("text", "concise", "full"):
+        from hplint.report.text import render as render_text
+
+        sources = {display_path(stdin[0]): stdin[1]} if stdin is not None else {}
+        output = render_text(result, quiet, show_source or output_format == "full", colored, sources)
+    else:
+        output = REPORTERS[output_format](result, quiet)
     if output:
-        click.echo(output)
+        click.echo(output, color=colored)
     if statistics:
         text = statistics_text(result)
         if text:
-            click.echo(text, err=output_format != "text")
+            click.echo(text, err=output_format not in ("text", "concise", "full"))
     for path, reason in result.notes:
         click.echo(printable(f"hplint: warning: {path}: {reason}"), err=True)
     for failure in result.failures:
@@ -125,6 +173,33 @@ def check(
         sys.exit(EXIT_ERROR)
     failing = [d for d in result.diagnostics if d.severity >= config.fail_on]
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+
+
+def _stdin_file(paths: tuple[Path, ...], stdin_filename: Path | None) -> tuple[Path, bytes] | None:
+    """The file standard input stands for: `-` as the path, or --stdin-filename alone (as ruff)."""
+    reads_stdin = paths == (Path("-"),) or (stdin_filename is not None and not paths)
+    if Path("-") in paths and not reads_stdin:
+        raise click.UsageError("`-` (standard input) cannot be named beside other paths")
+    if stdin_filename is not None and paths and not reads_stdin:
+        raise click.UsageError("--stdin-filename names the file standard input stands for; pass `-` as the only path")
+    if not reads_stdin:
+        return None
+    return (stdin_filename or Path("stdin.py")), sys.stdin.buffer.read()
+
+
+def _colored(choice: str) -> bool:
+    """--color always/never, else colour on a terminal unless NO_COLOR is set (https://no-color.org)."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return _terminal()
+
+
+def _terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 def _facts_output(files: Any, project: Any, output_format: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
-_KEYS = frozenset({"select", "ignore", "exclude", "fail-on", "per-file-ignores", "rules", "include-tests"})
+_KEYS = frozenset({
+    "select", "extend-select", "ignore", "extend-ignore", "exclude", "extend-exclude", "fail-on",
+    "per-file-ignores", "extend-per-file-ignores", "rules", "include-tests",
+})
+ALL = "ALL"  # selects every rule, those off by default too (as ruff's ALL)
 # Test code is not a training run: its values are fixtures (SPEC §4). Skipped like a virtualenv unless asked for.
 TEST_CODE = ("test_*.py", "*_test.py", "conftest.py", "tests/", "test/")
 
@@ -29,11 +33,41 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class Selection:
+    """One source's choice of rules: the config file's, then the command line's (as ruff resolves them).
+
+    `select` starts afresh (None: keep what the source before chose); `extend_select` adds;
+    `ignore` removes. Within one source the more specific prefix wins.
+    """
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    def decides(self, code: str, enabled_before: bool) -> bool:
+        if self.select is not None:
+            selected = _longest_prefix(code, self.select + self.extend_select)
+        else:
+            selected = max(_longest_prefix(code, self.extend_select), 0 if enabled_before else -1)
+        return selected >= 0 and selected > _longest_prefix(code, self.ignore)
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    """What the command line sets on top of the config file."""
+
+    selection: Selection = Selection()
+    exclude: tuple[str, ...] | None = None  # None: the config's
+    extend_exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] | None = None  # None: the config's
+    extend_per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
 class LintConfig:
     root: Path  # the project root: where the config file is, else where linting starts
     config_path: Path | None = None
-    select: tuple[str, ...] | None = None  # None: every rule whose default is on
-    ignore: tuple[str, ...] = ()
+    selections: tuple[Selection, ...] = ()  # the config file's, then the command line's
     exclude: tuple[str, ...] = ()
     fail_on: Severity = Severity.WARNING
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -46,12 +80,11 @@ class LintConfig:
         return [rule for rule in all_rules() if self.is_enabled(rule)]
 
     def is_enabled(self, rule: type[Rule]) -> bool:
-        """The more specific of the matching select and ignore prefixes wins (as in ruff)."""
-        selected = _longest_prefix(rule.code, self.select) if self.select is not None else (
-            0 if rule.default_enabled else -1
-        )
-        ignored = _longest_prefix(rule.code, self.ignore)
-        return selected >= 0 and selected > ignored
+        """Each source in turn decides from what the one before left (as in ruff): the command line wins."""
+        enabled = rule.default_enabled
+        for selection in self.selections:
+            enabled = selection.decides(rule.code, enabled)
+        return enabled
 
     def options_for(self, rule: type[Rule]) -> Mapping[str, Any]:
         return {**rule.options, **self.rule_options.get(rule.code, {})}
@@ -68,8 +101,11 @@ class LintConfig:
 
 
 def _longest_prefix(code: str, prefixes: Iterable[str]) -> int:
-    """Length of the longest prefix in `prefixes` that `code` starts with; -1 when none."""
-    return max((len(prefix) for prefix in prefixes if code.startswith(prefix)), default=-1)
+    """Length of the longest prefix in `prefixes` that `code` starts with (ALL: 0); -1 when none."""
+    return max(
+        (0 if prefix == ALL else len(prefix) for prefix in prefixes if prefix == ALL or code.startswith(prefix)),
+        default=-1,
+    )
 
 
 def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
@@ -109,18 +145,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def load_config(
-    paths: Sequence[Path],
-    explicit: Path | None = None,
-    cli_select: Sequence[str] | None = None,
-    cli_ignore: Sequence[str] = (),
+    paths: Sequence[Path], explicit: Path | None = None, command_line: CommandLine = CommandLine(),
 ) -> LintConfig:
     """The configuration for a run: file settings, then the command line's on top."""
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: configuration file not found")
-        data = _read_toml(explicit)
-        table = data.get("tool", {}).get("hplint", data) if "tool" in data else data
-        found: tuple[Path, dict[str, Any]] | None = (explicit, table)
+        found: tuple[Path, dict[str, Any]] | None = (explicit, _table_of(explicit, _read_toml(explicit)))
     else:
         first = paths[0] if paths else Path(".")
         found = find_config(first.resolve())
@@ -129,14 +160,32 @@ def load_config(
         config = LintConfig(root=first if first.is_dir() else first.parent)
     else:
         config = _parse(found[0], found[1])
-    select = _codes(list(cli_select), "--select") if cli_select is not None else config.select
-    ignore = config.ignore + _codes(list(cli_ignore), "--ignore")
-    # What discovery leaves out: `exclude`, and test code unless `include-tests = true`.
-    exclude = config.exclude if config.include_tests else config.exclude + TEST_CODE
-    return LintConfig(
-        config.root, config.config_path, select, ignore, exclude, config.fail_on,
-        config.per_file_ignores, config.rule_options, config.include_tests,
+    selection = command_line.selection
+    selection = Selection(
+        _codes(list(selection.select), "--select") if selection.select is not None else None,
+        _codes(list(selection.extend_select), "--extend-select"),
+        _codes(list(selection.ignore), "--ignore"),
     )
+    exclude = (config.exclude if command_line.exclude is None else command_line.exclude) + command_line.extend_exclude
+    # What discovery leaves out: `exclude`, and test code unless `include-tests = true`.
+    if not config.include_tests:
+        exclude += TEST_CODE
+    per_file = config.per_file_ignores if command_line.per_file_ignores is None else tuple(
+        (pattern, _codes(list(codes), f"--per-file-ignores '{pattern}'")) for pattern, codes in command_line.per_file_ignores
+    )
+    per_file += tuple(
+        (pattern, _codes(list(codes), f"--extend-per-file-ignores '{pattern}'"))
+        for pattern, codes in command_line.extend_per_file_ignores
+    )
+    return replace(config, selections=(*config.selections, selection), exclude=exclude, per_file_ignores=per_file)
+
+
+def _table_of(path: Path, data: dict[str, Any]) -> Any:
+    """The hplint settings of a file named with --config: a pyproject.toml without [tool.hplint] has none."""
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        return tool.get("hplint", {}) if isinstance(tool, dict) else tool
+    return data.get("tool", {}).get("hplint", data) if "tool" in data else data
 
 
 def _parse(path: Path, table: Any) -> LintConfig:
@@ -146,27 +195,36 @@ def _parse(path: Path, table: Any) -> LintConfig:
     unknown = sorted(set(table) - _KEYS)
     if unknown:
         raise ConfigError(f"{where}: unknown key '{unknown[0]}' (known: {', '.join(sorted(_KEYS))})")
-    select = _codes(table["select"], f"{where}: select") if "select" in table else None
-    ignore = _codes(table.get("ignore", []), f"{where}: ignore")
-    exclude = tuple(_strings(table.get("exclude", []), f"{where}: exclude"))
+    selection = Selection(
+        _codes(table["select"], f"{where}: select") if "select" in table else None,
+        _codes(table.get("extend-select", []), f"{where}: extend-select"),
+        _codes(table.get("ignore", []), f"{where}: ignore") + _codes(table.get("extend-ignore", []), f"{where}: extend-ignore"),
+    )
+    exclude = tuple(_strings(table.get("exclude", []), f"{where}: exclude")) + tuple(
+        _strings(table.get("extend-exclude", []), f"{where}: extend-exclude")
+    )
     fail_on_text = table.get("fail-on", "warning")
     try:
         fail_on = Severity.parse(fail_on_text)
     except (KeyError, AttributeError):
         raise ConfigError(f"{where}: fail-on must be one of error, warning, info, not {fail_on_text!r}") from None
-    per_file = table.get("per-file-ignores", {})
-    if not isinstance(per_file, dict):
-        raise ConfigError(f"{where}: per-file-ignores must be a table of pattern = [codes]")
-    per_file_ignores = tuple(
-        (pattern, _codes(codes, f"{where}: per-file-ignores '{pattern}'")) for pattern, codes in per_file.items()
+    per_file_ignores = _per_file_ignores(table, "per-file-ignores", where) + _per_file_ignores(
+        table, "extend-per-file-ignores", where
     )
     include_tests = table.get("include-tests", False)
     if not isinstance(include_tests, bool):
         raise ConfigError(f"{where}: include-tests must be true or false, not {include_tests!r}")
     return LintConfig(
-        path.parent, path, select, ignore, exclude, fail_on, per_file_ignores,
+        path.parent, path, (selection,), exclude, fail_on, per_file_ignores,
         _rule_options(table.get("rules", {}), where), include_tests,
     )
+
+
+def _per_file_ignores(table: dict[str, Any], key: str, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    per_file = table.get(key, {})
+    if not isinstance(per_file, dict):
+        raise ConfigError(f"{where}: {key} must be a table of pattern = [codes]")
+    return tuple((pattern, _codes(codes, f"{where}: {key} '{pattern}'")) for pattern, codes in per_file.items())
 
 
 def _strings(value: Any, where: str) -> list[str]:
@@ -189,7 +247,7 @@ def _codes(value: Any, where: str) -> tuple[str, ...]:
         for code in (part.strip().upper() for part in item.split(",")):
             if not code:
                 continue
-            if not any(known_code.startswith(code) for known_code in known):
+            if code != ALL and not any(known_code.startswith(code) for known_code in known):
                 raise ConfigError(f"{where}: unknown rule code '{code}'")
             codes.append(code)
     return tuple(codes)

@@ -22,7 +22,9 @@ from hplint.cache import FactCache, Note, Recorded, Signature
 from hplint.config import LintConfig
 from hplint.diagnostics import Diagnostic, Findings
 from hplint.discover import discover, project_root, relative_posix
-from hplint.extract import Content, NotAnalysed, extract_source, gc_paused, language_of, read_source
+from hplint.extract import (
+    Content, NotAnalysed, TooLarge, extract_source, gc_paused, language_of, read_source, size_limit,
+)
 from hplint.suppression import Suppression, apply_suppressions
 
 if TYPE_CHECKING:
@@ -43,6 +45,7 @@ class RunOptions:
     force_exclude: bool = False
     time_limit_per_file: float = 30.0  # seconds a worker may spend extracting one file
     memory_limit_per_worker: int = 2 << 30  # bytes of address space a worker may add to what it starts with
+    stdin: tuple[Path, bytes] | None = None  # a file's text read from standard input (an editor's unsaved buffer)
 
 
 @dataclass
@@ -93,7 +96,7 @@ def lint(paths: Sequence[Path], config: LintConfig, options: RunOptions | None =
     named, files = _files(paths, config, options, found)
     settings = _check_settings(config)
     record = cache.load_run(settings, [shown for _, shown in files]) if cache is not None else None
-    sources = _sources(files, cache, record.files if record is not None else {})
+    sources = _sources(files, cache, record.files if record is not None else {}, options.stdin)
     findings = record.findings if record is not None and _unchanged(sources, record.files) else None
     notes = list(record.notes) if findings is not None and record is not None else []
     failures: list[str] = []
@@ -141,7 +144,7 @@ def facts_of(
     options = options or RunOptions()
     cache = FactCache(options.cache_folder) if options.cache_folder is not None else None
     named, files = _files(paths, config, options, [])
-    project = load_project(_sources(files, cache, {}), options, cache, [], [])
+    project = load_project(_sources(files, cache, {}, options.stdin), options, cache, [], [])
     return [project.files[path] for path in named], project
 
 
@@ -178,7 +181,7 @@ def _check_settings(config: LintConfig) -> str:
     As written, not as the rules read it, so that a run answered from the cache imports no rule.
     """
     options = sorted((code, sorted(values.items())) for code, values in config.rule_options.items())
-    return repr((config.select, config.ignore, options))
+    return repr((config.selections, options))
 
 
 def load_project(
@@ -215,18 +218,27 @@ def _files(
     cwd = Path.cwd().resolve()
     boundary = project_root(paths, config) if paths else config.root
     skipped: list[tuple[Path, str]] = []
-    named = discover(paths, config.root, config.exclude, options.force_exclude, skipped=skipped, boundary=boundary)
-    every = sorted([*named, *_project_context(paths, config, named)], key=str)
+    if options.stdin is not None:
+        named = [options.stdin[0]]  # linted whether or not it exists on disk or is excluded, as ruff does
+    else:
+        named = discover(paths, config.root, config.exclude, options.force_exclude, skipped=skipped, boundary=boundary)
+    every = sorted([*named, *_project_context(paths, config, named, options.stdin is not None)], key=str)
     notes.extend((display_path(path, cwd), reason) for path, reason in skipped)
     return [display_path(path, cwd) for path in named], [(path, display_path(path, cwd)) for path in every]
 
 
-def _sources(files: Sequence[tuple[Path, str]], cache: FactCache | None, recorded: dict[str, Recorded]) -> list[SourceFile]:
+def _sources(
+    files: Sequence[tuple[Path, str]], cache: FactCache | None, recorded: dict[str, Recorded],
+    stdin: tuple[Path, bytes] | None = None,
+) -> list[SourceFile]:
     """The files to lint, each read once to hash it (with a cache) and let go of unless it is small
     and among the first few to extract, so that memory follows the largest file, not their sum."""
     sources = []
     kept = 0
     for path, shown in files:
+        if stdin is not None and path == stdin[0]:
+            sources.append(_stdin_source(path, shown, stdin[1], cache))
+            continue
         source = _source(path, shown, cache, recorded, keep=kept < _KEPT_CONTENTS)
         kept += source.data is not None
         sources.append(source)
@@ -250,6 +262,13 @@ def _source(
     return SourceFile(path, shown, language, key, signature, data if keep and small and not cache.has(key) else None)
 
 
+def _stdin_source(path: Path, shown: str, data: bytes, cache: FactCache | None) -> SourceFile:
+    """The text an editor sends for `path`: no signature, so no later run takes it for the file on disk."""
+    limit = size_limit(language_of(path))
+    content: Content = TooLarge(len(data), limit) if len(data) > limit else data
+    return SourceFile(path, shown, language_of(path) or "python", cache.key(shown, content) if cache else "", None, content)
+
+
 def _signature(path: Path) -> Signature | None:
     try:
         status = path.stat()
@@ -264,13 +283,13 @@ def _plain_bytes() -> int:
     return PLAIN_BYTES
 
 
-def _project_context(paths: Sequence[Path], config: LintConfig, named: list[Path]) -> list[Path]:
-    """When files are named (pre-commit passes the changed ones), the rest of their project.
+def _project_context(paths: Sequence[Path], config: LintConfig, named: list[Path], from_stdin: bool) -> list[Path]:
+    """When files are named (pre-commit passes the changed ones, an editor its buffer), the rest of their project.
 
     Rules that join files (a model in model.py, its loss in train.py; validation in data.py)
     still see the whole project; findings are reported for the named files only.
     """
-    if not paths or not all(path.is_file() for path in paths):
+    if not paths or not (from_stdin or all(path.is_file() for path in paths)):
         return []
     root = project_root(paths, config)
     known = set(named)

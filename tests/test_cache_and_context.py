@@ -13,7 +13,7 @@ import pytest
 
 import hplint.lint
 from conftest import run_hplint, write_project
-from hplint.config import load_config
+from hplint.config import CommandLine, Selection, load_config
 from hplint.lint import RunOptions, lint
 
 TRAIN = """
@@ -133,7 +133,7 @@ def test_an_unchanged_project_is_neither_extracted_nor_checked(repo, monkeypatch
     assert [(d.code, d.location.path) for d in model_only.diagnostics] == [("HP206", "model.py")]
     assert extracted == [] and checked == []
     # Other settings, or a changed file, are checked afresh.
-    lint([Path(".")], load_config([Path(".")], cli_ignore=["HP206"]), options)
+    lint([Path(".")], load_config([Path(".")], command_line=CommandLine(Selection(ignore=("HP206",)))), options)
     assert checked == [1] and extracted == []
     (repo / "model.py").write_text("import torch.nn as nn\nrnn = nn.LSTM(4, 4)\n")
     assert lint([Path("model.py")], config, options).diagnostics == []

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from hplint.config import ConfigError, LintConfig, load_config
+from hplint.config import CommandLine, ConfigError, LintConfig, Selection, load_config
 from hplint.curves.finding import Finding
 from hplint.curves.log import Columns, LogError, TrainingLog
 from hplint.curves.settings import WrittenValue
@@ -54,7 +54,8 @@ def run_curves(options: CurvesOptions) -> int:
         click.echo(PLOT_HINT, err=True)
         return EXIT_ERROR
     try:
-        config = load_config([options.project or options.path], options.config_file, options.select, options.ignore)
+        command_line = CommandLine(Selection(options.select, ignore=tuple(options.ignore)))
+        config = load_config([options.project or options.path], options.config_file, command_line)
     except ConfigError as error:
         return _usage(str(error))
     rules = [rule for rule in all_rules() if issubclass(rule, CurvesRule) and config.is_enabled(rule)]

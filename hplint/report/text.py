@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
+
+import click
 
 from hplint.report.terminal import printable
 
@@ -11,14 +14,65 @@ if TYPE_CHECKING:
     from hplint.lint import LintResult
 
 
-def render(result: LintResult, quiet: bool) -> str:
-    lines = [  # a file name or a quoted value cannot forge a line or reach the terminal raw
-        printable(f"{d.location.path}:{d.location.line}:{d.location.column}: {d.code} [{d.severity}] {d.message}")
-        for d in result.diagnostics
-    ]
+_SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def render(
+    result: LintResult, quiet: bool, show_source: bool = False, colored: bool = False,
+    sources: Mapping[str, bytes] | None = None,
+) -> str:
+    """One line per finding; with `show_source` the line it is on and a caret under it (ruff's full format).
+
+    `sources` holds texts that are not on disk (standard input), by display path.
+    """
+    lines: list[str] = []
+    source_lines = _SourceLines(sources or {}) if show_source else None
+    for d in result.diagnostics:
+        # A file name or a quoted value cannot forge a line or reach the terminal raw.
+        where = printable(f"{d.location.path}:{d.location.line}:{d.location.column}:")
+        label = f"{d.code} [{d.severity}]"
+        if colored:
+            where = click.style(where, bold=True)
+            label = click.style(label, fg=_SEVERITY_COLOUR[str(d.severity)], bold=True)
+        lines.append(f"{where} {label} {printable(d.message)}")
+        if source_lines is not None:
+            lines.extend(source_lines.excerpt(d.location.path, d.location.line, d.location.column, d.location.end_line, d.location.end_column, colored))
     if not quiet:
         lines.append(summary_line(result))
     return "\n".join(lines)
+
+
+class _SourceLines:
+    """The lines of the files findings sit in, each file read once."""
+
+    _LIMIT = 16 << 20
+
+    def __init__(self, sources: Mapping[str, bytes]) -> None:
+        self._texts: dict[str, list[str]] = {
+            path: data.decode("utf-8", "replace").splitlines() for path, data in sources.items()
+        }
+
+    def excerpt(self, path: str, line: int, column: int, end_line: int, end_column: int, colored: bool) -> list[str]:
+        """`  12 | lr = 2.0` and a caret line under the span; nothing when the line cannot be read."""
+        lines = self._lines(path)
+        if not 1 <= line <= len(lines):
+            return []
+        text = printable(lines[line - 1].expandtabs(4).rstrip())
+        start = max(column - 1, 0)
+        width = max((end_column - column) if end_line == line else len(text) - start, 1)
+        gutter = f"{line:>5} | "
+        caret = " " * (len(gutter) - 2) + "| " + " " * start + "^" * min(width, max(len(text) - start, 1))
+        if colored:
+            caret = click.style(caret, fg="red", bold=True)
+        return [gutter + text, caret, ""]
+
+    def _lines(self, path: str) -> list[str]:
+        if path not in self._texts:
+            from hplint.extract import read_regular_file
+
+            data = read_regular_file(path, self._LIMIT)
+            self._texts[path] = data.decode("utf-8", "replace").splitlines() if isinstance(data, bytes) else []
+        return self._texts[path]
 
 
 def summary_line(result: LintResult) -> str:
