@@ -123,6 +123,7 @@ def check(
     from hplint.discover import DiscoveryError
     from hplint.lint import RunOptions, display_path, facts_of, lint
     from hplint.report import REPORTERS
+    from hplint.report.progress import ProgressLine
     from hplint.report.terminal import printable
     from hplint.report.text import statistics as statistics_text
 
@@ -140,14 +141,21 @@ def check(
         # At the project root, as ruff's: never inside a linted folder that lies outside it (an installed package).
         home = config.config_path.parent if config.config_path is not None else Path.cwd()
         cache_folder = None if no_cache else cache_dir or home / DEFAULT_FOLDER
-        options = RunOptions(jobs or os.cpu_count() or 1, cache_folder, force_exclude, stdin=stdin)
+        progress = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
+        options = RunOptions(
+            jobs or os.cpu_count() or 1, cache_folder, force_exclude, stdin=stdin, progress=progress,
+        )
         if show_facts:
             click.echo(_facts_output(*facts_of(targets, config, options), output_format))
             sys.exit(EXIT_CLEAN)
         if show_runs:
             click.echo(_runs_output(facts_of(targets, config, options)[1], output_format))
             sys.exit(EXIT_CLEAN)
-        result = lint(targets, config, options)
+        try:
+            result = lint(targets, config, options)
+        finally:
+            if progress is not None:
+                progress.clear()
     except (ConfigError, DiscoveryError) as error:
         click.echo(printable(f"hplint: error: {error}"), err=True)
         sys.exit(EXIT_ERROR)
@@ -219,15 +227,13 @@ def _runs_output(project: Any, output_format: str) -> str:
 
 
 @main.command("rules")
-def rules_command() -> None:
-    """List every rule: code, name, severity, whether it is on by default."""
+@click.option("--format", "--output-format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_command(output_format: str) -> None:
+    """List every rule: code, name, severity, whether it is on by default (json: also its options)."""
     from hplint.checks import all_rules
+    from hplint.report.rules import rules_json, rules_table
 
-    rows = [(rule.code, rule.name, str(rule.severity), "on" if rule.default_enabled else "off", rule.summary) for rule in all_rules()]
-    width = max(len(row[1]) for row in rows)
-    click.echo(f"{'code':6}  {'name':{width}}  {'severity':8}  {'default':7}  summary")
-    for code, name, severity, default, summary in rows:
-        click.echo(f"{code:6}  {name:{width}}  {severity:8}  {default:7}  {summary}")
+    click.echo((rules_json if output_format == "json" else rules_table)(all_rules()))
 
 
 @main.command("rule")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,7 @@ class RunOptions:
     time_limit_per_file: float = 30.0  # seconds a worker may spend extracting one file
     memory_limit_per_worker: int = 2 << 30  # bytes of address space a worker may add to what it starts with
     stdin: tuple[Path, bytes] | None = None  # a file's text read from standard input (an editor's unsaved buffer)
+    progress: Callable[[int, int], None] | None = None  # told (files with facts, files) as extraction goes
 
 
 @dataclass
@@ -308,7 +309,9 @@ def extract_all(
     or memory limit) is replaced, and that file is named in `failures` with no facts, as is a
     file whose extraction raised. A file too large or too deep to analyse is named in `notes`.
     """
-    extraction = _Extraction(options, cache, failures if failures is not None else [], notes if notes is not None else [])
+    extraction = _Extraction(
+        options, cache, failures if failures is not None else [], notes if notes is not None else [], len(sources)
+    )
     missing = [source for source in sources if cache is None or not cache.has(source.key)]
     to_extract = {source.shown for source in missing}
     workers_pay = len(missing) >= _PARALLEL_FROM or len(sources) - len(missing) >= _PARALLEL_FROM
@@ -322,8 +325,10 @@ def extract_all(
                 if cache is not None and source.shown not in to_extract:
                     extraction.from_cache(source)
                     extraction.collect()
+                    extraction.report_progress()
         for source in here:
             extraction.here(source)
+            extraction.report_progress()
         extraction.finish()
     return [extraction.facts[source.shown] for source in sources]
 
@@ -349,8 +354,11 @@ def _plain(source: SourceFile) -> bool:
 class _Extraction:
     """One run's extraction: the cache, this process, and a pool of workers started when first needed."""
 
-    def __init__(self, options: RunOptions, cache: FactCache | None, failures: list[str], notes: list[Note]) -> None:
+    def __init__(
+        self, options: RunOptions, cache: FactCache | None, failures: list[str], notes: list[Note], total: int,
+    ) -> None:
         self.options = options
+        self.total = total
         self.cache = cache
         self.failures = failures
         self.notes = notes
@@ -416,6 +424,11 @@ class _Extraction:
         if self._pool is not None:
             for source, outcome in self._pool.results():
                 self._outcome(source, outcome)
+                self.report_progress()
+
+    def report_progress(self) -> None:
+        if self.options.progress is not None:
+            self.options.progress(len(self.facts), self.total)
 
     def _outcome(self, source: SourceFile, outcome: Any) -> None:
         from hplint.facts import loads_file

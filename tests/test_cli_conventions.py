@@ -191,3 +191,38 @@ def test_no_colour_codes_reach_a_pipe_by_default(tagger: Path) -> None:
 
     run = subprocess.run([sys.executable, "-m", "hplint", ".", "--select", "HP103"], cwd=tagger, capture_output=True, text=True, timeout=120)
     assert run.returncode == 1 and "\x1b[" not in run.stdout
+
+
+def test_progress_is_told_every_file_and_ends_at_the_total(tagger: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hplint.config import load_config
+    from hplint.lint import RunOptions, lint
+
+    monkeypatch.chdir(tagger)
+    seen: list[tuple[int, int]] = []
+    lint([Path(".")], load_config([Path(".")]), RunOptions(jobs=1, progress=lambda done, total: seen.append((done, total))))
+    assert seen[-1] == (2, 2) and [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_the_progress_line_waits_is_rewritten_in_place_and_cleared() -> None:
+    import io
+
+    from hplint.report.progress import ProgressLine
+
+    quick = io.StringIO()
+    line = ProgressLine(quick, delay=60.0)
+    line(1, 2)
+    line.clear()
+    assert quick.getvalue() == ""  # a run shorter than the delay prints nothing
+    slow = io.StringIO()
+    line = ProgressLine(slow, delay=0.0, interval=0.0)
+    line(1, 4000)
+    line(4000, 4000)
+    line.clear()
+    assert slow.getvalue() == "\r\x1b[Khplint: 1/4000 files\r\x1b[Khplint: 4000/4000 files\r\x1b[K"
+
+
+def test_no_progress_line_when_stderr_is_not_a_terminal(tagger: Path) -> None:
+    import subprocess
+
+    run = subprocess.run([sys.executable, "-m", "hplint", ".", "--no-cache"], cwd=tagger, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and run.stderr == ""
