@@ -182,6 +182,23 @@ def test_rules_lists_every_rule():
     assert set(SPEC_CODES) <= {row.split()[0] for row in rows}
 
 
+def test_rules_as_json():
+    run = run_hplint("rules", "--format", "json")
+    assert run.exit_code == 0
+    rules = run.json()
+    assert [rule["code"] for rule in rules] == [rule.code for rule in all_rules()]
+    by_code = {rule["code"]: rule for rule in rules}
+    assert by_code["HP101"] == {
+        "code": "HP101", "name": "large-batch", "severity": "info", "default_enabled": True,
+        "summary": "samples per optimizer step above max (per device × accumulation × devices)", "options": {"max": 32},
+    }
+    assert by_code["HP102"]["default_enabled"] is False and by_code["HP102"]["options"] == {}
+    assert by_code["HP103"]["options"] == {"min": 1e-6, "max": 1.0, "fine-tune-min": 1e-7}
+    assert by_code["HP201"]["severity"] == "error"
+    assert run_hplint("rules", "--output-format", "json").output == run.output
+    assert run_hplint("rules", "--format", "text").output == run_hplint("rules").output
+
+
 def test_rule_prints_the_page():
     run = run_hplint("rule", "HP201")
     assert run.exit_code == 0 and run.output.startswith("# HP201 output-activation")
