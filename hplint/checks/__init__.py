@@ -26,6 +26,8 @@ class Rule:
     # A rule that judges a program (its settings, its model and loss, its loops) is asked once per
     # run and sees only that run's files; the others judge constructs on their own, once.
     per_run: ClassVar[bool] = False
+    # What a finding's other places (Diagnostic.related) are, said beside each in SARIF's relatedLocations.
+    related_places: ClassVar[str] = "another place this finding involves"
 
     def check(self, project: Project | Run, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         raise NotImplementedError

@@ -33,6 +33,7 @@ class OutputActivation(Rule):
     name = "output-activation"
     severity = Severity.ERROR
     summary = "softmax/sigmoid on a model output that goes to a loss applying it again"
+    related_places = "the loss the model's output reaches"
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         for output, pairs in _outputs_reaching(project, _applies_again):
@@ -130,6 +131,7 @@ class HiddenActivationOnOutput(Rule):
     name = "hidden-activation-on-output"
     severity = Severity.WARNING
     summary = "ReLU, dropout or a normalisation as the last operation of a network whose output is logits or a value"
+    related_places = "the loss the model's output reaches"
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         for output, pairs in _outputs_reaching(project, _ends_hidden):
@@ -156,6 +158,7 @@ class ActivationLossMismatch(Rule):
     name = "activation-loss-mismatch"
     severity = Severity.ERROR
     summary = "a model's last activation that does not fit the loss it reaches"
+    related_places = "the loss the model's output reaches"
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         for output, pairs in _outputs_reaching(project, lambda pair: _mismatch(project, pair) is not None):
@@ -329,6 +332,7 @@ class LargeKernel(Rule):
     severity = Severity.INFO
     summary = "Conv2d/Conv3d kernel larger than max"
     options = {"max": 7}
+    related_places = "where the value is used"
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         reported: set[Location] = set()
@@ -363,6 +367,7 @@ class DeepRnnStack(Rule):
     severity = Severity.INFO
     summary = "more stacked recurrent layers than max"
     options = {"max": 3}
+    related_places = "where the value is used"
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         reported: set[Location] = set()
@@ -386,6 +391,7 @@ class EmbeddingDim(Rule):
     severity = Severity.INFO
     summary = "nn.Embedding over a large vocabulary with a dimension outside [min, max]"
     options = {"min": 50, "max": 1000, "min-vocab": 1000}
+    related_places = "where the value is used"
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         if _uses_attention(project):
@@ -455,6 +461,7 @@ class DropoutRange(Rule):
     severity = Severity.WARNING
     summary = "dropout probability above max (underfits); p < 0 or p >= 1 is an error"
     options = {"max": 0.5}
+    related_places = "where the value is used"
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         seen: set[Location] = set()

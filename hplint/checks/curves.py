@@ -18,6 +18,8 @@ from hplint.project import Project
 class CurvesRule(Rule):
     """A rule decided by `hplint curves` on a run's logged losses; `hplint check` yields nothing for it."""
 
+    related_places = "where the setting to change is written"
+
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         return iter(())
 

@@ -72,6 +72,7 @@ class LargeBatch(Rule):
     severity = Severity.INFO
     summary = "samples per optimizer step above max (per device × accumulation × devices)"
     options = {"max": 32}
+    related_places = "where the value is used"
 
     per_run = True
 
@@ -145,6 +146,7 @@ class LearningRateOutOfRange(Rule):
     severity = Severity.WARNING
     summary = "learning rate outside [min, max]; zero or negative is an error"
     options = {"min": 1e-6, "max": 1.0, "fine-tune-min": 1e-7}
+    related_places = "where the value is used"
 
     per_run = True
 
@@ -196,6 +198,7 @@ class BatchNotPowerOfTwo(Rule):
     severity = Severity.INFO
     summary = "training batch size that is not a power of two"
     default_enabled = False  # a matter of speed on some hardware, not of training: off unless selected
+    related_places = "where the value is used"
 
     per_run = True
 
@@ -220,6 +223,7 @@ class AdaptiveLearningRateTooHigh(Rule):
     severity = Severity.WARNING
     summary = "Adam-family optimizer with lr far above its own default"
     options = {"factor": 10.0}
+    related_places = "where the value is used"
 
     per_run = True
 
@@ -266,6 +270,7 @@ class ConstantLearningRate(Rule):
     severity = Severity.INFO
     summary = "plain SGD trained for many epochs with no learning-rate schedule"
     options = {"min-epochs": 10}
+    related_places = "where the number of epochs is written"
 
     per_run = True
 
@@ -308,6 +313,7 @@ class LearningRateVanishes(Rule):
     severity = Severity.WARNING
     summary = "a schedule that drives the lr to nothing early in training"
     options = {"floor": 1e-3, "at": 0.5}
+    related_places = "where the number of epochs is written"
 
     per_run = True
 
@@ -428,6 +434,7 @@ class NoEarlyStopping(Rule):
     severity = Severity.INFO
     summary = "long training that monitors validation but neither stops early nor keeps the best checkpoint"
     options = {"min-epochs": 50}
+    related_places = "where the value is used"
 
     per_run = True
 
@@ -483,6 +490,7 @@ class ImpatientEarlyStopping(Rule):
     severity = Severity.WARNING
     summary = "early stopping whose patience stops on the first bump of a noisy validation curve"
     options = {"min": 3}
+    related_places = "where the value is used"
 
     per_run = True
 
