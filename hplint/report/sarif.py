@@ -98,7 +98,7 @@ def _linked(message: str, places: list[Location]) -> str:
     """
     linked: set[str] = set()
     for number, place in enumerate(places, start=1):
-        written = f"{place.path}:{place.line}"
+        written = str(place)  # as a message names it: `train.py:42`
         if written in linked:
             continue  # two places on one line: the mention links to the first
         linked.add(written)
