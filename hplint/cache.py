@@ -35,7 +35,7 @@ from hplint.suppression import Suppression
 if TYPE_CHECKING:
     from hplint.facts import FileFacts
 
-CACHE_FORMAT = 17  # bump when facts, findings or extraction change in a way old entries would not show
+CACHE_FORMAT = 18  # bump when facts, findings or extraction change in a way old entries would not show
 DEFAULT_FOLDER = ".hplint_cache"
 KEY_NAME = "cache-key"
 _KEY_BYTES = 32
@@ -287,4 +287,5 @@ def _decode_findings(data: dict[str, Any]) -> Findings:
 
 
 def _location(location: Location) -> list[Any]:
-    return [location.path, location.line, location.column, location.end_line, location.end_column]
+    cell = [location.cell, location.cell_offset] if location.cell else []
+    return [location.path, location.line, location.column, location.end_line, location.end_column, *cell]

@@ -508,7 +508,8 @@ def dumps_file(facts: FileFacts) -> str:
     """A file's facts as compact JSON for the cache.
 
     Each fact is an array, its type's name then its fields in order; a location in the file
-    itself is [line, column, end line, end column]. Decoding is driven by the field types.
+    itself is [line, column, end line, end column], then cell and cell offset in a notebook.
+    Decoding is driven by the field types.
     """
     return json.dumps(_compact(facts, facts.path), separators=(",", ":"))
 
@@ -516,9 +517,10 @@ def dumps_file(facts: FileFacts) -> str:
 def _compact(obj: Any, path: str) -> Any:
     kind = type(obj)
     if kind is Location:
+        cell = [obj.cell, obj.cell_offset] if obj.cell else []  # only a notebook's locations carry a cell
         if obj.path == path:
-            return [obj.line, obj.column, obj.end_line, obj.end_column]
-        return ["Location", obj.path, obj.line, obj.column, obj.end_line, obj.end_column]
+            return [obj.line, obj.column, obj.end_line, obj.end_column, *cell]
+        return ["Location", obj.path, obj.line, obj.column, obj.end_line, obj.end_column, *cell]
     fields = _FIELDS.get(kind)
     if fields is not None:
         return [kind.__name__, *[_compact(getattr(obj, name), path) for name in fields]]
@@ -538,7 +540,7 @@ def _decode_fact(data: Any, path: str) -> Any:
 
 
 def _decode_location(data: list[Any], path: str) -> Location:
-    return Location(path, *data) if len(data) == 4 else Location(*data[1:])
+    return Location(path, *data) if type(data[0]) is int else Location(*data[1:])
 
 
 def _field_decoder(annotation: str, value: str) -> str:

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_hook_definition():
     [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "hplint" and hook["language"] == "python"
-    assert hook["types_or"] == ["python", "yaml", "toml", "json", "shell", "makefile"]
+    assert hook["types_or"] == ["python", "jupyter", "yaml", "toml", "json", "shell", "makefile"]
     assert hook["require_serial"] is True
     assert hook["entry"].split()[0] == "hplint"
 

@@ -23,11 +23,12 @@ if TYPE_CHECKING:
 
 LANGUAGES = {
     ".py": "python", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json",
-    ".sh": "shell", ".bash": "shell", ".mk": "shell",
+    ".sh": "shell", ".bash": "shell", ".mk": "shell", ".ipynb": "notebook",
 }
 MAKEFILES = frozenset({"Makefile", "makefile", "GNUmakefile"})
 MAX_CONFIG_BYTES = 1 << 20  # larger JSON/YAML is data (annotations, vocabularies), not a config: not read
 MAX_PYTHON_BYTES = 512 << 10  # larger Python is generated; LibCST takes ~25 s and 1.3 GB per MiB
+MAX_NOTEBOOK_BYTES = 32 << 20  # a notebook carries its outputs (images as base64); its code is held to MAX_PYTHON_BYTES
 # A Python file that mentions none of these holds no hyperparameter, model or training loop.
 # Searched in the lowercased bytes: a quarter of the time IGNORECASE takes (0.35 s a megabyte).
 _MAY_HOLD_HYPERPARAMETERS = re.compile(
@@ -64,7 +65,14 @@ Content = Union[bytes, str, TooLarge]  # the bytes, the reason they cannot be re
 
 
 def size_limit(language: str | None) -> int:
+    if language == "notebook":
+        return MAX_NOTEBOOK_BYTES
     return MAX_PYTHON_BYTES if language == "python" else MAX_CONFIG_BYTES
+
+
+def may_hold_hyperparameters(source: bytes) -> bool:
+    """Whether Python source mentions anything a hyperparameter, a model or a training loop needs."""
+    return _MAY_HOLD_HYPERPARAMETERS.search(source.lower()) is not None
 
 
 def read_source(path: Path) -> Content:
@@ -152,7 +160,7 @@ def _extract_source(display_path: str, language: str, data: Content) -> FileFact
     if isinstance(data, bytes) and len(data) > size_limit(language):
         data = TooLarge(len(data), size_limit(language))
     if isinstance(data, TooLarge):
-        if language == "python":
+        if language in ("python", "notebook"):
             raise NotAnalysed(f"{_megabytes(data.size)}, larger than the {_megabytes(data.limit)} hplint parses")
         return FileFacts(display_path, language, (), ())  # data (annotations, vocabularies), not a config
     if isinstance(data, str):
@@ -160,6 +168,10 @@ def _extract_source(display_path: str, language: str, data: Content) -> FileFact
     wide = wide_encoding(data)
     if wide is not None:
         return _unreadable(display_path, language, f"{wide} text; hplint reads {_expected(language)} as UTF-8")
+    if language == "notebook":
+        from hplint.extract.notebook import extract_notebook
+
+        return extract_notebook(display_path, data)
     if language == "python":
         if b"\0" in data:
             return _unreadable(display_path, language, "binary data (NUL bytes), not Python source")
@@ -221,7 +233,7 @@ def _all_nul(data: bytes) -> bool:
 
 
 def _expected(language: str) -> str:
-    return {"python": "Python source", "shell": "scripts"}.get(language, "configs")
+    return {"python": "Python source", "shell": "scripts", "notebook": "notebooks"}.get(language, "configs")
 
 
 def _megabytes(size: int) -> str:

@@ -27,7 +27,10 @@ class FactIndex:
                 self._by_file_type.setdefault((path, type(fact)), []).append(fact)
         self.bindings = {(path, fact.name): fact for path, fact in reversed(self._by_type.get(Binding, []))}
         self.imports = {(path, fact.local): fact for path, fact in reversed(self._by_type.get(Import, []))}
-        self._python = frozenset(path for path, file in self.files.items() if file.language == "python")
+        # Modules an import can name: a notebook's facts are Python's, but no `import` loads a notebook.
+        self._python = frozenset(
+            path for path, file in self.files.items() if file.language == "python" and not path.endswith(".ipynb")
+        )
         self._module_files: dict[tuple[str, str], str | None] = {}
         self._imported_files: dict[str, tuple[str, ...]] = {}
 

@@ -1,7 +1,7 @@
 """The runs of a project: each program that can be started, with the files and configs it uses.
 
-A run starts at an entry point (a script with `if __name__ == "__main__":`, `@hydra.main`, a
-Lightning CLI, or training at module level) or at a launch line that starts a script; it holds
+A run starts at an entry point (a Jupyter notebook, a script with `if __name__ == "__main__":`,
+`@hydra.main`, a Lightning CLI, or training at module level) or at a launch line that starts a script; it holds
 the project files the script imports, transitively, and the configs those files load or the
 launch line names. Facts join only inside a run (SPEC §5b).
 
@@ -122,7 +122,10 @@ def _is_base(path: str) -> bool:
 
 
 def _is_entry(index: FactIndex, path: str) -> bool:
-    """A program: a main guard, `@hydra.main`, a Lightning CLI, or module-level code that trains or runs a model."""
+    """A program: a notebook, a main guard, `@hydra.main`, a Lightning CLI, or module-level code that trains or
+    runs a model."""
+    if path.endswith(".ipynb"):
+        return True  # a notebook is run top to bottom by whoever opens it: nothing imports it
     if index.of_type(path, EntryPoint):
         return True
     if any(call.api.endswith(_CLI_CLASSES) for call in index.of_type(path, Call)):

@@ -60,7 +60,7 @@ def _models(files: list[FileFacts]) -> str:
         for model in file.of_type(ModelDef):
             layers = sum(max(layer.count, 1) for layer in model.layers)
             forward = " → ".join(op.op for op in model.forward) or "-"
-            outputs = ", ".join(f"{op.op}@{op.location.line}" for op in model.outputs) or "-"
+            outputs = ", ".join(f"{op.op}@{op.location.shown_line}" for op in model.outputs) or "-"
             rows.append((str(model.location), model.name, model.kind, str(layers), forward, outputs))
     return _section("models", ("where", "model", "kind", "layers", "forward", "returns"), rows)
 

@@ -25,13 +25,15 @@ def render(result: LintResult, quiet: bool) -> str:
     lines = []
     for d in result.diagnostics:
         location = d.location
+        # In a notebook the lines are its cell's, and the title names the cell: the raw JSON's lines mean nothing.
+        title = f"{d.code} (cell {location.cell})" if location.cell else d.code
         properties = ",".join([
             f"file={_escape_property(location.path)}",
-            f"line={location.line}",
+            f"line={location.shown_line}",
             f"col={location.column}",
-            f"endLine={location.end_line}",
+            f"endLine={location.shown_end_line}",
             f"endColumn={location.end_column}",
-            f"title={_escape_property(d.code)}",
+            f"title={_escape_property(title)}",
         ])
         lines.append(f"::{_LEVEL[str(d.severity)]} {properties}::{_escape_data(f'{d.code} {d.message}')}")
     return "\n".join(lines)

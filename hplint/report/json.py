@@ -9,6 +9,7 @@ from hplint.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
     from hplint.lint import LintResult
+    from hplint.location import Location
 
 
 def diagnostic_json(diagnostic: Diagnostic) -> dict[str, Any]:
@@ -20,13 +21,18 @@ def diagnostic_json(diagnostic: Diagnostic) -> dict[str, Any]:
         "severity": str(diagnostic.severity),
         "message": diagnostic.message,
         "path": location.path,
-        "line": location.line,
+        **_cell(location),  # in a notebook: "cell": N, and the lines are the cell's
+        "line": location.shown_line,
         "column": location.column,
-        "end_line": location.end_line,
+        "end_line": location.shown_end_line,
         "end_column": location.end_column,
-        "source": {"path": source.path, "line": source.line} if source is not None else None,
+        "source": {"path": source.path, **_cell(source), "line": source.shown_line} if source is not None else None,
         "fix": None,
     }
+
+
+def _cell(location: Location) -> dict[str, int]:
+    return {"cell": location.cell} if location.cell else {}
 
 
 def render(result: LintResult, quiet: bool) -> str:

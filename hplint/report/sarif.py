@@ -75,7 +75,7 @@ def _result(d: Diagnostic, rule_index: int, rule: type[Rule]) -> dict[str, Any]:
         "ruleIndex": rule_index,
         "level": _LEVEL[str(d.severity)],
         "message": {"text": d.message},
-        "locations": [{"physicalLocation": _physical(d.location)}],
+        "locations": [{"physicalLocation": _physical(d.location), **_cell(d.location)}],
     }
     places = [
         place for place in dict.fromkeys(((d.source,) if d.source is not None else ()) + d.related)
@@ -84,7 +84,8 @@ def _result(d: Diagnostic, rule_index: int, rule: type[Rule]) -> dict[str, Any]:
     if places:
         entry["message"]["text"] = _linked(d.message, places)
         entry["relatedLocations"] = [
-            {"id": number, "physicalLocation": _physical(place), "message": {"text": rule.related_places}}
+            {"id": number, "physicalLocation": _physical(place), "message": {"text": rule.related_places},
+             **_cell(place, message=False)}
             for number, place in enumerate(places, start=1)
         ]
     return entry
@@ -113,13 +114,21 @@ def _linked(message: str, places: list[Location]) -> str:
 def _physical(location: Location) -> dict[str, Any]:
     return {
         "artifactLocation": _artifact(location.path),
-        "region": {
-            "startLine": location.line,
+        "region": {  # in a notebook, lines of the cell: the JSON file's own lines mean nothing to a reader
+            "startLine": location.shown_line,
             "startColumn": location.column,
-            "endLine": location.end_line,
+            "endLine": location.shown_end_line,
             "endColumn": location.end_column,
         },
     }
+
+
+def _cell(location: Location, message: bool = True) -> dict[str, Any]:
+    """For a place in a notebook: its cell as a property, and (for the finding itself) said in words."""
+    if not location.cell:
+        return {}
+    said = {"message": {"text": f"cell {location.cell}, line {location.shown_line}"}} if message else {}
+    return {**said, "properties": {"cell": location.cell}}
 
 
 def _artifact(path: str) -> dict[str, str]:

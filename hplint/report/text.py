@@ -12,6 +12,7 @@ from hplint.report.terminal import printable
 
 if TYPE_CHECKING:
     from hplint.lint import LintResult
+    from hplint.location import Location
 
 
 _SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "cyan"}
@@ -29,14 +30,14 @@ def render(
     source_lines = _SourceLines(sources or {}) if show_source else None
     for d in result.diagnostics:
         # A file name or a quoted value cannot forge a line or reach the terminal raw.
-        where = printable(f"{d.location.path}:{d.location.line}:{d.location.column}:")
+        where = printable(f"{d.location.place}:{d.location.column}:")  # `nb.ipynb:cell 7:3:12:` in a notebook
         label = f"{d.code} [{d.severity}]"
         if colored:
             where = click.style(where, bold=True)
             label = click.style(label, fg=_SEVERITY_COLOUR[str(d.severity)], bold=True)
         lines.append(f"{where} {label} {printable(d.message)}")
         if source_lines is not None:
-            lines.extend(source_lines.excerpt(d.location.path, d.location.line, d.location.column, d.location.end_line, d.location.end_column, colored))
+            lines.extend(source_lines.excerpt(d.location, colored))
     if not quiet:
         lines.append(summary_line(result))
     return "\n".join(lines)
@@ -49,18 +50,22 @@ class _SourceLines:
 
     def __init__(self, sources: Mapping[str, bytes]) -> None:
         self._texts: dict[str, list[str]] = {
-            path: data.decode("utf-8", "replace").splitlines() for path, data in sources.items()
+            path: _text_lines(data, path.endswith(".ipynb")) for path, data in sources.items()
         }
 
-    def excerpt(self, path: str, line: int, column: int, end_line: int, end_column: int, colored: bool) -> list[str]:
-        """`  12 | lr = 2.0` and a caret line under the span; nothing when the line cannot be read."""
-        lines = self._lines(path)
+    def excerpt(self, location: Location, colored: bool) -> list[str]:
+        """`  12 | lr = 2.0` and a caret line under the span; nothing when the line cannot be read.
+
+        In a notebook the line is its cell's, numbered as in the cell.
+        """
+        line, column, end_line, end_column = location.line, location.column, location.end_line, location.end_column
+        lines = self._lines(location.path)
         if not 1 <= line <= len(lines):
             return []
         text = printable(lines[line - 1].expandtabs(4).rstrip())
         start = max(column - 1, 0)
         width = max((end_column - column) if end_line == line else len(text) - start, 1)
-        gutter = f"{line:>5} | "
+        gutter = f"{location.shown_line:>5} | "
         caret = " " * (len(gutter) - 2) + "| " + " " * start + "^" * min(width, max(len(text) - start, 1))
         if colored:
             caret = click.style(caret, fg="red", bold=True)
@@ -68,11 +73,21 @@ class _SourceLines:
 
     def _lines(self, path: str) -> list[str]:
         if path not in self._texts:
-            from hplint.extract import read_regular_file
+            from hplint.extract import MAX_NOTEBOOK_BYTES, read_regular_file
 
-            data = read_regular_file(path, self._LIMIT)
-            self._texts[path] = data.decode("utf-8", "replace").splitlines() if isinstance(data, bytes) else []
+            is_notebook = path.endswith(".ipynb")
+            data = read_regular_file(path, MAX_NOTEBOOK_BYTES if is_notebook else self._LIMIT)
+            self._texts[path] = _text_lines(data, is_notebook) if isinstance(data, bytes) else []
         return self._texts[path]
+
+
+def _text_lines(data: bytes, is_notebook: bool) -> list[str]:
+    """The lines a finding's line counts: a notebook's code cells joined (its JSON's lines mean nothing to a reader)."""
+    if is_notebook:
+        from hplint.extract.notebook import source_lines
+
+        return source_lines(data) or []
+    return data.decode("utf-8", "replace").splitlines()
 
 
 def summary_line(result: LintResult) -> str:

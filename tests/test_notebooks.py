@@ -1,0 +1,435 @@
+"""Jupyter notebooks: linted like Python files, their code cells joined, findings located in the cells."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hplint.extract.notebook import python_of, read_notebook
+from tests.conftest import run_hplint
+
+# A small PNG's worth of base64, repeated: what a plotted loss curve looks like in an output.
+_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+def notebook(*cells: tuple[str, str], language: str = "python", indent: int | None = 1) -> str:
+    """nbformat 4 JSON as Jupyter writes it: cell ids, metadata, and outputs on the code cells."""
+    written = []
+    for number, (kind, source) in enumerate(cells, start=1):
+        cell: dict[str, object] = {"cell_type": kind, "id": f"cell-{number}", "metadata": {},
+                                   "source": source.splitlines(keepends=True)}
+        if kind == "code":
+            cell["execution_count"] = number
+            cell["outputs"] = [
+                {"name": "stdout", "output_type": "stream", "text": ["epoch 1 loss 2.31\n", "epoch 2 loss 2.29\n"]},
+                {"data": {"image/png": _PNG, "text/plain": ["<Figure size 640x480 with 1 Axes>"]},
+                 "metadata": {}, "output_type": "display_data"},
+            ]
+        written.append(cell)
+    document = {
+        "cells": written,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": language, "name": "python3"},
+            "language_info": {"name": language, "version": "3.11.4", "file_extension": ".py"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return json.dumps(document, indent=indent, ensure_ascii=False) + "\n"
+
+
+def code(source: str) -> tuple[str, str]:
+    return ("code", source)
+
+
+def markdown(source: str) -> tuple[str, str]:
+    return ("markdown", source)
+
+
+IMPORTS = code(
+    "%matplotlib inline\n"
+    "!pip install -q torch torchvision\n"
+    "import torch\n"
+    "import torch.nn as nn\n"
+    "import torch.nn.functional as F\n"
+    "from torch.utils.data import DataLoader"
+)
+MODEL = code(
+    "class Classifier(nn.Module):\n"
+    "    def __init__(self, n_features=784, n_classes=10):\n"
+    "        super().__init__()\n"
+    "        self.hidden = nn.Linear(n_features, 256)\n"
+    "        self.out = nn.Linear(256, n_classes)\n"
+    "\n"
+    "    def forward(self, x):\n"
+    "        x = F.relu(self.hidden(x))\n"
+    "        return F.softmax(self.out(x), dim=1)"
+)
+TRAINING = code(
+    "%%time\n"
+    "model = Classifier()\n"
+    "criterion = nn.CrossEntropyLoss()\n"
+    "optimizer = torch.optim.Adam(model.parameters(), lr=0.5)\n"
+    "for epoch in range(5):\n"
+    "    for images, labels in train_loader:\n"
+    "        optimizer.zero_grad()\n"
+    "        loss = criterion(model(images.view(-1, 784)), labels)\n"
+    "        loss.backward()\n"
+    "        optimizer.step()"
+)
+DATA = code(
+    "train_set, val_set = torch.utils.data.random_split(dataset, [50000, 10000])\n"
+    "train_loader = DataLoader(train_set, batch_size=32, shuffle=True)\n"
+    "val_loader = DataLoader(val_set, batch_size=32)"
+)
+# Cells: 1 markdown, 2 imports, 3 markdown, 4 model, 5 data, 6 markdown, 7 training.
+CLASSIFIER = (
+    markdown("# MNIST classifier\nA two-layer network."), IMPORTS, markdown("## The model"), MODEL, DATA,
+    markdown("## Training\nFive epochs of Adam."), TRAINING,
+)
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def findings(folder: Path, *args: str) -> list[dict[str, object]]:
+    run = run_hplint(*args, "--format", "json", "--no-cache", cwd=folder)
+    assert run.exit_code in (0, 1), run.output + run.stderr
+    return run.json()["diagnostics"]
+
+
+def where(diagnostic: dict[str, object]) -> tuple[object, ...]:
+    return diagnostic["code"], diagnostic["path"], diagnostic.get("cell"), diagnostic["line"], diagnostic["column"]
+
+
+# ---------------------------------------------------------------- 1. read like Python
+
+
+def test_a_notebook_named_on_the_command_line_is_linted(tmp_path):
+    write(tmp_path, "train.ipynb", notebook(*CLASSIFIER))
+    run = run_hplint("train.ipynb", "--no-cache", cwd=tmp_path)
+    assert run.exit_code == 1, run.output + run.stderr
+    assert "train.ipynb:cell 4:9:16: HP201 [error] softmax on the output of Classifier before CrossEntropyLoss " \
+           "(train.ipynb:cell 7:8)" in run.output
+    assert "train.ipynb:cell 7:4:53: HP104 [warning] Adam lr=0.5" in run.output
+    assert "1 error, 1 warning in 1 file" in run.output.splitlines()
+
+
+def test_notebooks_in_a_folder_are_found_and_checkpoints_are_not(tmp_path):
+    write(tmp_path, "notebooks/train.ipynb", notebook(*CLASSIFIER))
+    write(tmp_path, "notebooks/.ipynb_checkpoints/train-checkpoint.ipynb", notebook(*CLASSIFIER))
+    found = findings(tmp_path, ".")
+    assert {d["path"] for d in found} == {"notebooks/train.ipynb"}
+    assert sorted(where(d) for d in found) == [
+        ("HP104", "notebooks/train.ipynb", 7, 4, 53),
+        ("HP201", "notebooks/train.ipynb", 4, 9, 16),
+    ]
+
+
+def test_a_model_in_one_cell_reaches_its_loss_in_a_later_cell(tmp_path):
+    write(tmp_path, "train.ipynb", notebook(*CLASSIFIER))
+    [softmax] = [d for d in findings(tmp_path, ".") if d["code"] == "HP201"]
+    assert softmax["source"] == {"path": "train.ipynb", "cell": 7, "line": 8}
+
+
+def test_magics_shell_escapes_and_help_do_not_break_the_parse(tmp_path):
+    write(tmp_path, "explore.ipynb", notebook(
+        code("%load_ext autoreload\n%autoreload 2\n!nvidia-smi\nimport torch\nimport torch.nn as nn"),
+        code("files = !ls data/\n"
+             "nn.Linear?\n"
+             "?torch.optim.SGD\n"
+             "for name in files:\n"
+             "    !wc -l {name}\n"
+             "model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 2))"),
+        code("%%bash\nfor lr in 0.1 0.01; do\n  python train.py --lr $lr\ndone"),
+        code("%%capture log\n"
+             "optimizer = torch.optim.SGD(model.parameters(), lr=30.0, momentum=0.9)\n"
+             "%time optimizer.step()"),
+        code("!pip install \\\n    timm"),
+    ))
+    found = findings(tmp_path, ".")
+    assert not [d for d in found if d["code"] in ("HP001", "HP002")]
+    [lr] = [d for d in found if d["code"] == "HP103"]
+    assert where(lr) == ("HP103", "explore.ipynb", 4, 2, 52)
+
+
+def test_markdown_raw_cells_and_outputs_are_never_read(tmp_path):
+    text = notebook(
+        markdown("Do not do this:\n\n```python\noptimizer = torch.optim.Adam(model.parameters(), lr=5.0)\n```"),
+        ("raw", "optimizer = torch.optim.SGD(model.parameters(), lr=100.0)"),
+        code("import torch\nmodel = torch.nn.Linear(10, 2)\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3)"),
+    )
+    document = json.loads(text)
+    document["cells"][2]["outputs"].append({
+        "output_type": "execute_result", "execution_count": 3, "metadata": {},
+        "data": {"text/plain": ["optimizer = torch.optim.Adam(model.parameters(), lr=5.0)"]},
+    })
+    write(tmp_path, "clean.ipynb", json.dumps(document, indent=1))
+    run = run_hplint("clean.ipynb", "--no-cache", cwd=tmp_path)
+    assert (run.exit_code, run.output.strip()) == (0, "no problems in 1 file")
+
+
+def test_large_outputs_are_read_past_and_the_code_is_linted(tmp_path):
+    document = json.loads(notebook(*CLASSIFIER))
+    for cell in document["cells"]:
+        if cell["cell_type"] == "code":  # a few megabytes of plots, as a notebook saved after a long run has
+            cell["outputs"][1]["data"]["image/png"] = _PNG * 25_000
+    write(tmp_path, "train.ipynb", json.dumps(document, indent=1))
+    assert (tmp_path / "train.ipynb").stat().st_size > 8 << 20
+    assert {d["code"] for d in findings(tmp_path, ".")} == {"HP201", "HP104"}
+
+
+def test_a_notebook_too_large_to_read_is_named_not_passed_over(tmp_path, monkeypatch):
+    import hplint.extract
+
+    monkeypatch.setattr(hplint.extract, "MAX_NOTEBOOK_BYTES", 4096)
+    write(tmp_path, "train.ipynb", notebook(*CLASSIFIER))
+    run = run_hplint("train.ipynb", "--no-cache", cwd=tmp_path)
+    assert "train.ipynb: not analysed:" in run.stderr and "larger than" in run.stderr
+    assert "1 not analysed" in run.output
+
+
+def test_a_notebook_of_another_language_is_not_read_as_python(tmp_path):
+    write(tmp_path, "analysis.ipynb", notebook(
+        code("library(ggplot2)\ndf <- read.csv('losses.csv')\nggplot(df, aes(x=epoch, y=loss)) + geom_line()"),
+        language="R",
+    ))
+    run = run_hplint("analysis.ipynb", "--no-cache", cwd=tmp_path)
+    assert (run.exit_code, run.output.strip()) == (0, "no problems in 1 file")
+
+
+def test_an_nbformat_3_notebook_is_read_from_its_worksheets(tmp_path):
+    cells = [
+        {"cell_type": "heading", "level": 1, "metadata": {}, "source": ["Training"]},
+        {"cell_type": "code", "collapsed": False, "input": ["import torch\n", "rnn = torch.nn.RNN(32, 64)"],
+         "language": "python", "metadata": {}, "outputs": []},
+    ]
+    document = {"metadata": {"name": ""}, "nbformat": 3, "nbformat_minor": 0,
+                "worksheets": [{"cells": cells, "metadata": {}}]}
+    write(tmp_path, "old.ipynb", json.dumps(document, indent=1))
+    assert [where(d) for d in findings(tmp_path, ".")] == [("HP206", "old.ipynb", 2, 2, 7)]
+
+
+def test_a_cell_source_written_as_one_string_is_read(tmp_path):
+    document = json.loads(notebook(code("placeholder")))
+    document["cells"][0]["source"] = "import torch\n\nrnn = torch.nn.RNN(32, 64)\n"
+    write(tmp_path, "one_string.ipynb", json.dumps(document))
+    assert [where(d) for d in findings(tmp_path, ".")] == [("HP206", "one_string.ipynb", 1, 3, 7)]
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("%matplotlib inline\nimport torch", "pass\nimport torch"),
+    ("x = 1\n!pip install torch", "x = 1\npass"),
+    ("files = !ls data/\nweights, biases = %sx cat w.txt", "files = get_ipython()\nweights, biases = get_ipython()"),
+    ("model?\nmodel.forward??\n?nn.Linear", "pass\npass\npass"),
+    ("for f in files:\n    !wc -l {f}", "for f in files:\n    pass"),
+    ("%time trainer.fit(model)", "if 1: trainer.fit(model)"),
+    ("%timeit -n 3 model(x)", "pass"),
+    ("%time for x in loader: step(x)", "pass"),
+    ("!pip install \\\n    torch\nimport torch", "pass\n\nimport torch"),
+    ("%%time\nmodel = Net()\nfit(model)", "\nmodel = Net()\nfit(model)"),
+    ("%%bash\nls -l\necho done", "\n\n"),
+    ("%%writefile model.py\nimport torch\n", "\n\n"),
+    ('doc = """\n!not a shell escape\n% not a magic\nwhy?\n"""', 'doc = """\n!not a shell escape\n% not a magic\nwhy?\n"""'),
+    ("total = (a\n% b)", "total = (a\n% b)"),
+    ("x = 1  # is this right?", "x = 1  # is this right?"),
+    ("y = x \\\n% 3", "y = x \\\n% 3"),
+])
+def test_ipython_syntax_is_replaced_on_its_own_lines(cell, expected):
+    assert python_of(cell) == expected
+    assert python_of(cell).count("\n") == cell.count("\n")
+
+
+def test_cells_are_numbered_among_all_cells_and_join_in_order():
+    read = read_notebook(notebook(*CLASSIFIER))
+    assert [(cell.number, cell.offset, cell.lines) for cell in read.cells] == [(2, 0, 6), (4, 6, 9), (5, 15, 3), (7, 18, 10)]
+    assert read.code.splitlines()[6] == "class Classifier(nn.Module):"
+
+
+# ---------------------------------------------------------------- 2. located in the cells
+
+
+def test_json_gives_the_cell_and_the_line_within_it(tmp_path):
+    write(tmp_path, "train.ipynb", notebook(*CLASSIFIER))
+    [softmax] = [d for d in findings(tmp_path, ".") if d["code"] == "HP201"]
+    assert {key: softmax[key] for key in ("path", "cell", "line", "column", "end_line", "end_column")} == {
+        "path": "train.ipynb", "cell": 4, "line": 9, "column": 16, "end_line": 9, "end_column": 45,
+    }
+    assert list(softmax)[:7] == ["code", "name", "severity", "message", "path", "cell", "line"]
+
+
+def test_a_python_file_has_no_cell_in_json(tmp_path):
+    write(tmp_path, "train.py", "import torch\n\nrnn = torch.nn.RNN(32, 64)\n")
+    [rnn] = findings(tmp_path, ".")
+    assert "cell" not in rnn and rnn["line"] == 3
+
+
+def test_show_source_shows_the_line_of_the_cell(tmp_path):
+    write(tmp_path, "train.ipynb", notebook(*CLASSIFIER))
+    run = run_hplint("train.ipynb", "--no-cache", "--show-source", cwd=tmp_path)
+    lines = run.output.splitlines()
+    at = lines.index(next(line for line in lines if "HP104" in line))
+    assert lines[at + 1] == "    4 | optimizer = torch.optim.Adam(model.parameters(), lr=0.5)"
+    assert lines[at + 2].index("^") == len("    4 | optimizer = torch.optim.Adam(model.parameters(), lr=")
+
+
+def test_github_annotations_give_the_line_within_the_cell_and_name_the_cell(tmp_path):
+    write(tmp_path, "train.ipynb", notebook(*CLASSIFIER))
+    run = run_hplint("train.ipynb", "--no-cache", "--format", "github", cwd=tmp_path)
+    assert "::error file=train.ipynb,line=9,col=16,endLine=9,endColumn=45,title=HP201 (cell 4)::HP201 softmax" in run.output
+
+
+def test_sarif_regions_are_lines_of_the_cell_and_name_it(tmp_path):
+    write(tmp_path, "train.ipynb", notebook(*CLASSIFIER))
+    from tests.test_sarif import validate
+
+    run = run_hplint("train.ipynb", "--no-cache", "--format", "sarif", cwd=tmp_path)
+    validate(run.json())
+    results = run.json()["runs"][0]["results"]
+    [softmax] = [result for result in results if result["ruleId"] == "HP201"]
+    [location] = softmax["locations"]
+    assert location["physicalLocation"]["artifactLocation"]["uri"] == "train.ipynb"
+    assert location["physicalLocation"]["region"] == {"startLine": 9, "startColumn": 16, "endLine": 9, "endColumn": 45}
+    assert location["properties"] == {"cell": 4}
+    assert location["message"]["text"] == "cell 4, line 9"
+    [related] = softmax["relatedLocations"]
+    assert related["physicalLocation"]["region"]["startLine"] == 8 and related["properties"] == {"cell": 7}
+    assert "[train.ipynb:cell 7:8](1)" in softmax["message"]["text"]
+
+
+def test_a_suppression_comment_in_a_cell_hides_the_finding_on_its_line(tmp_path):
+    training = TRAINING[1].replace("lr=0.5)", "lr=0.5)  # hplint: ignore[HP104]")
+    write(tmp_path, "train.ipynb", notebook(*CLASSIFIER[:-1], code(training)))
+    run = run_hplint("train.ipynb", "--no-cache", "--statistics", cwd=tmp_path)
+    assert "HP104" not in run.output.split("\n1 suppressed")[0]
+    assert "1 suppressed by comments" in run.output
+    assert "HP201" in run.output
+
+
+def test_show_facts_and_show_runs_name_the_cells(tmp_path):
+    write(tmp_path, "train.ipynb", notebook(*CLASSIFIER))
+    facts = run_hplint("train.ipynb", "--no-cache", "--show-facts", cwd=tmp_path).output
+    assert "train.ipynb:cell 7:4  lr" in facts
+    assert "train.ipynb:cell 4:1  Classifier" in facts
+    runs = run_hplint(".", "--no-cache", "--show-runs", cwd=tmp_path).output
+    assert "run train.ipynb" in runs
+
+
+def test_locations_survive_the_cache(tmp_path):
+    write(tmp_path, "train.ipynb", notebook(*CLASSIFIER))
+    cold = run_hplint(".", "--format", "json", cwd=tmp_path)
+    (tmp_path / "train.ipynb").touch()  # read again: its facts come from the cache, not its findings
+    warm = run_hplint(".", "--format", "json", cwd=tmp_path)
+    again = run_hplint(".", "--format", "json", cwd=tmp_path)  # the run record: nothing read at all
+    assert cold.json() == warm.json() == again.json()
+    assert {d.get("cell") for d in cold.json()["diagnostics"]} == {4, 7}
+
+
+# ---------------------------------------------------------------- 3. notebooks that cannot be read
+
+
+def test_a_notebook_that_is_not_json_is_hp002_and_the_run_goes_on(tmp_path):
+    text = notebook(*CLASSIFIER)
+    write(tmp_path, "broken.ipynb", text[:text.index('"source"', 800)])  # cut off mid-save
+    write(tmp_path, "model.py", "import torch.nn as nn\n\nrnn = nn.RNN(32, 64)\n")
+    found = findings(tmp_path, ".")
+    [broken] = [d for d in found if d["path"] == "broken.ipynb"]
+    assert broken["code"] == "HP002" and "cell" not in broken
+    assert broken["message"].startswith("cannot read the notebook: not valid JSON: ")
+    assert [d["code"] for d in found if d["path"] == "model.py"] == ["HP206"]
+
+
+def test_json_that_is_not_a_notebook_is_hp002(tmp_path):
+    write(tmp_path, "results.ipynb", json.dumps([{"epoch": 1, "loss": 2.3}]))
+    [error] = findings(tmp_path, ".")
+    assert (error["code"], error["line"], error["message"]) == (
+        "HP002", 1, "cannot read the notebook: not a Jupyter notebook: the JSON is not an object (line 1, column 1)",
+    )
+
+
+def test_a_cell_that_does_not_parse_is_hp001_at_the_cell_and_the_others_are_linted(tmp_path):
+    broken = code("optimizer = torch.optim.SGD(model.parameters(),\n                            lr=0.01\nscheduler = None")
+    write(tmp_path, "train.ipynb", notebook(*CLASSIFIER, broken))
+    run = run_hplint("train.ipynb", "--no-cache", cwd=tmp_path)
+    assert run.exit_code == 1
+    assert "train.ipynb:cell 8:1:28: HP001 [error] cannot parse Python: '(' was never closed (cell 8, line 1, column 28)" \
+        in run.output
+    assert "train.ipynb:cell 4:9:16: HP201" in run.output  # the cells that parse are still read
+
+
+def test_a_cell_is_parsed_on_its_own_as_the_kernel_runs_it(tmp_path):
+    # Joined, these two cells would parse as one statement; Jupyter runs them apart, and the first fails.
+    write(tmp_path, "train.ipynb", notebook(
+        code("import torch\nmodel = torch.nn.Sequential(\n    torch.nn.Linear(10, 2),"),
+        code(")\nrnn = torch.nn.RNN(32, 64)"),
+    ))
+    assert sorted(where(d) for d in findings(tmp_path, ".")) == [
+        ("HP001", "train.ipynb", 1, 2, 28), ("HP001", "train.ipynb", 2, 1, 1),
+    ]
+
+
+# ---------------------------------------------------------------- 4. runs
+
+
+MODEL_FILE = """\
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+
+    def forward(self, x):
+        return self.body(x).softmax(dim=1)
+"""
+
+
+def test_a_notebook_importing_a_module_beside_it_is_joined_like_a_script(tmp_path):
+    write(tmp_path, "model.py", MODEL_FILE)
+    write(tmp_path, "train.ipynb", notebook(
+        code("import torch\nfrom model import Net"),
+        markdown("Train it."),
+        code("net = Net()\nloss_fn = torch.nn.CrossEntropyLoss()\nfor x, y in loader:\n    loss = loss_fn(net(x), y)"),
+    ))
+    [softmax] = [d for d in findings(tmp_path, ".") if d["code"] == "HP201"]
+    assert (softmax["path"], softmax["line"], softmax["source"]) == ("model.py", 10, {"path": "train.ipynb", "cell": 3, "line": 4})
+    runs = run_hplint(".", "--no-cache", "--show-runs", "--format", "json", cwd=tmp_path).json()["runs"]
+    assert [(run["entry"], run["files"]) for run in runs] == [("train.ipynb", ["model.py", "train.ipynb"])]
+
+
+def test_a_staged_notebook_fails_for_the_model_module_it_trains(tmp_path):
+    write(tmp_path, "model.py", MODEL_FILE)
+    write(tmp_path, "train.ipynb", notebook(
+        code("import torch\nfrom model import Net\nnet = Net()\nloss = torch.nn.CrossEntropyLoss()(net(x), y)"),
+    ))
+    (tmp_path / ".git").mkdir()
+    run = run_hplint("train.ipynb", "--no-cache", cwd=tmp_path)
+    assert "model.py:10:16: HP201 [error] softmax on the output of Net before CrossEntropyLoss (train.ipynb:cell 1:4)" \
+        in run.output
+
+
+def test_two_notebooks_in_one_folder_do_not_share_facts(tmp_path):
+    # The first trains with no held-out data; the second's split and its eval-mode model are its own.
+    write(tmp_path, "train.ipynb", notebook(
+        IMPORTS, MODEL,
+        code("model = Classifier()\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+             "for x, y in DataLoader(dataset, batch_size=32):\n    optimizer.zero_grad()\n"
+             "    loss = F.nll_loss(torch.log(model(x)), y)\n    loss.backward()\n    optimizer.step()"),
+    ))
+    write(tmp_path, "evaluate.ipynb", notebook(
+        code("import torch\nfrom torch.utils.data import random_split\nACCUMULATE = 64"),
+        code("train_set, val_set = random_split(dataset, [0.9, 0.1])\nmodel.eval()"),
+    ))
+    found = findings(tmp_path, ".")
+    assert [where(d) for d in found if d["code"] == "HP301"] == [("HP301", "train.ipynb", 3, 7, 5)]
+    runs = run_hplint(".", "--no-cache", "--show-runs", "--format", "json", cwd=tmp_path).json()["runs"]
+    assert sorted((run["entry"], run["files"]) for run in runs) == [
+        ("evaluate.ipynb", ["evaluate.ipynb"]), ("train.ipynb", ["train.ipynb"]),
+    ]
