@@ -240,10 +240,23 @@ def test_a_cell_source_written_as_one_string_is_read(tmp_path):
     ("total = (a\n% b)", "total = (a\n% b)"),
     ("x = 1  # is this right?", "x = 1  # is this right?"),
     ("y = x \\\n% 3", "y = x \\\n% 3"),
+    ("pip install -q timm", "pass"),  # automagic: a magic's name without `%`, in a cell of one line
+    ("ls ./embeddings/\n", "pass\n"),
+    ("pip install timm\nimport timm", "pip install timm\nimport timm"),  # IPython runs it only alone: an error
+    ("config = OmegaConf.create(\n    {'lr': 0.1}\n)", "config = OmegaConf.create(\n    {'lr': 0.1}\n)"),
+    ("run = train(model)", "run = train(model)"),
 ])
 def test_ipython_syntax_is_replaced_on_its_own_lines(cell, expected):
     assert python_of(cell) == expected
     assert python_of(cell).count("\n") == cell.count("\n")
+
+
+def test_a_cell_indented_as_a_whole_is_read_as_ipython_dedents_it(tmp_path):
+    write(tmp_path, "pasted.ipynb", notebook(
+        code("import torch"),
+        code("    # pasted from a function body\n    rnn = torch.nn.RNN(32, 64)\n    out, h = rnn(x)"),
+    ))
+    assert [where(d) for d in findings(tmp_path, ".")] == [("HP206", "pasted.ipynb", 2, 2, 11)]
 
 
 def test_cells_are_numbered_among_all_cells_and_join_in_order():
@@ -433,3 +446,82 @@ def test_two_notebooks_in_one_folder_do_not_share_facts(tmp_path):
     assert sorted((run["entry"], run["files"]) for run in runs) == [
         ("evaluate.ipynb", ["evaluate.ipynb"]), ("train.ipynb", ["train.ipynb"]),
     ]
+
+
+# ---------------------------------------------------------------- 6. writing a notebook back
+
+
+def nbformat_text(document: dict[str, object]) -> str:
+    """What Jupyter (nbformat) writes: sorted keys, one space of indentation, non-ASCII as is, a final newline."""
+    return json.dumps(document, sort_keys=True, indent=1, separators=(",", ": "), ensure_ascii=False) + "\n"
+
+
+def with_source(document: dict[str, object], number: int, source: str) -> dict[str, object]:
+    edited = json.loads(json.dumps(document))
+    edited["cells"][number - 1]["source"] = source.splitlines(keepends=True)
+    return edited
+
+
+def test_only_the_changed_cells_source_is_rewritten_as_jupyter_writes_it():
+    from hplint.edit.notebook import with_sources
+
+    document = json.loads(notebook(*CLASSIFIER))
+    document["cells"][1]["outputs"][0]["text"] = ["Collecting torch — 750 MB\n", "Successfully installed torch-2.3.0\n"]
+    text = nbformat_text(document)
+    model = MODEL[1].replace("return F.softmax(self.out(x), dim=1)", "return self.out(x)")
+    rewritten = with_sources(text, {4: model})
+    assert rewritten == nbformat_text(with_source(document, 4, model))
+    changed = [line for line in rewritten.splitlines() if line not in text.splitlines()]
+    assert changed == ['    "        return self.out(x)"']
+
+
+def test_the_layout_of_other_writers_is_kept():
+    from hplint.edit.notebook import with_sources
+
+    document = json.loads(notebook(*CLASSIFIER))
+    document["cells"][0]["source"] = "# Réseau de classification\n"
+    training = TRAINING[1].replace("lr=0.5", "lr=1e-3")
+    for dump in (
+        lambda d: json.dumps(d, indent=2, ensure_ascii=True),  # VS Code's keys in its own order, escaped
+        lambda d: json.dumps(d),  # on one line
+        lambda d: json.dumps(d, indent=1, ensure_ascii=False).replace("\n", "\r\n") + "\r\n",  # saved on Windows
+    ):
+        assert with_sources(dump(document), {7: training}) == dump(with_source(document, 7, training))
+
+
+def test_a_source_written_as_one_string_stays_one_string_and_an_empty_one_becomes_lines():
+    from hplint.edit.notebook import with_sources
+
+    document = json.loads(notebook(code("import torch"), code("")))
+    document["cells"][0]["source"] = "import torch\nrnn = torch.nn.RNN(32, 64)"
+    text = nbformat_text(document)
+    rewritten = with_sources(text, {1: "import torch\nrnn = torch.nn.LSTM(32, 64)", 2: "rnn.flatten_parameters()\n"})
+    expected = json.loads(text)
+    expected["cells"][0]["source"] = "import torch\nrnn = torch.nn.LSTM(32, 64)"
+    expected["cells"][1]["source"] = ["rnn.flatten_parameters()\n"]
+    assert rewritten == nbformat_text(expected)
+
+
+def test_outputs_and_metadata_keep_their_bytes():
+    from hplint.edit.notebook import with_sources
+
+    text = (
+        '{"cells": [{"cell_type": "code", "execution_count": 1, "id": "a1", "metadata": {"scrolled": true},'
+        ' "outputs": [{"data": {"text/plain": ["0.30000000000000004", "1E-5 \\/ 2"]}, "execution_count": 1,'
+        ' "metadata": {}, "output_type": "execute_result"}], "source": ["lr = 1E-5\\n", "lr"]}],'
+        ' "metadata": {"lr": 1.50E+2}, "nbformat": 4, "nbformat_minor": 5}'
+    )
+    rewritten = with_sources(text, {1: "lr = 3e-4\nlr"})
+    assert rewritten == text.replace('["lr = 1E-5\\n", "lr"]', '["lr = 3e-4\\n", "lr"]')
+
+
+def test_a_text_that_is_no_nbformat_4_notebook_is_refused():
+    from hplint.edit.notebook import with_sources
+    from hplint.extract.notebook import NotebookError
+
+    with pytest.raises(NotebookError):
+        with_sources('{"worksheets": []}', {1: "x = 1"})
+    with pytest.raises(NotebookError):
+        with_sources(notebook(code("x = 1")), {2: "x = 2"})
+    with pytest.raises(NotebookError):
+        with_sources('{"cells": [{"source": "x', {1: "x = 2"})

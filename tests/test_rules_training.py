@@ -1039,6 +1039,57 @@ def test_hp301_lightning_validation_step_holds_out(project):
     assert project({"train.py": LIGHTNING.format(hook=VALIDATION_STEP)}).findings("HP301") == []
 
 
+GRADIENT_DEMO = """
+import torch
+import torch.nn.functional as F
+
+x = torch.tensor([3.0], requires_grad=True)
+w = torch.tensor([2.0], requires_grad=True)
+b = torch.tensor([1.0], requires_grad=True)
+a = F.relu(x * w + b)
+a.backward()
+print(x.grad, w.grad, b.grad)
+"""
+
+
+def test_hp301_autograd_shown_on_a_few_tensors_is_not_training(project):
+    assert project({"autograd_demo.py": GRADIENT_DEMO}).findings("HP301") == []
+
+
+def test_hp301_points_at_the_training_loop_not_at_a_gradient_shown_before_it(project):
+    source = GRADIENT_DEMO + """
+model = torch.nn.Linear(3, 1)
+xs, ys = torch.load("points.pt")
+for step in range(100):
+    loss = F.mse_loss(model(xs), ys)
+    model.zero_grad()
+    loss.backward()
+    with torch.no_grad():
+        for p in model.parameters():
+            p -= 0.05 * p.grad
+"""
+    [finding] = project({"fit_line.py": source}).findings("HP301")
+    assert at(finding) == where(source, "loss.backward()")
+
+
+def test_hp301_a_gan_whose_discriminator_optimizer_is_optim_discr_holds_out_nothing(project):
+    source = """
+import torch
+from torch.utils.data import DataLoader
+
+optim_gener = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+optim_discr = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+for real, _ in DataLoader(celeba, batch_size=128, shuffle=True):
+    optim_discr.zero_grad()
+    discr_loss(real).backward()
+    optim_discr.step()
+    optim_gener.zero_grad()
+    gener_loss().backward()
+    optim_gener.step()
+"""
+    assert project({"dcgan.py": source}).findings("HP301") == []
+
+
 def test_hp301_a_config_that_switches_validation_off_cancels_the_validation_step(project):
     # SPEC §4: configs that switch evaluation off (limit_val_batches: 0) do not count as holding out.
     linted = project({

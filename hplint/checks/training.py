@@ -43,10 +43,13 @@ class NoValidation(Rule):
             return  # a test.py beside train.py that evaluates the same model holds out data for it
         if (
             _learns_from_an_environment(project) or _trains_adversarially(project) or _reads_no_dataset(project)
-            or _optimises_inputs(project)
+            or _optimises_inputs(project) or _shows_gradients(project)
         ):
             return  # nothing a validation split would be cut from, or samples judged by eye and FID
-        steps = sorted(project.trains, key=lambda op: (op.kind == "backward", op.location.path, op.location.line))
+        # An optimizer step first, then a backward inside a loop (the training, not a gradient shown on the way).
+        steps = sorted(
+            project.trains, key=lambda op: (op.kind == "backward", not op.loops, op.location.path, op.location.line),
+        )
         anchor = steps[0]
         yield self.diagnostic(
             f"the project trains ({anchor.subject}.{_CALLED[anchor.kind]}() at {anchor.location}) but holds out no "
@@ -58,7 +61,7 @@ class NoValidation(Rule):
 
 _CALLED = {"backward": "backward", "optimizer_step": "step", "fit": "fit", "trainer_train": "train"}
 _ENVIRONMENTS = frozenset({"gym", "gymnasium", "pettingzoo", "dm_control", "procgen", "minigrid"})
-_DISCRIMINATOR_WORDS = frozenset({"d", "dis", "disc", "discriminator", "netd", "critic"})
+_DISCRIMINATOR_WORDS = frozenset({"d", "dis", "disc", "discr", "discriminator", "netd", "critic"})
 _RANDOM_TENSORS = frozenset({"torch.rand", "torch.randn", "torch.randint", "torch.rand_like", "torch.randn_like"})
 _COUNTERS = re.compile(r"^(range|count|itertools\.count)\(|^while$")
 
@@ -76,6 +79,12 @@ def _trains_adversarially(project: Run) -> bool:
         and _DISCRIMINATOR_WORDS & {word.lower() for word in catalogue.name_words(op.subject.rpartition(".")[2])}
         for op in project.trains
     )
+
+
+def _shows_gradients(project: Run) -> bool:
+    """Autograd shown, not a model trained (a notebook's `a.backward()` then `print(x.grad)`): every backward
+    outside any loop, and no optimizer step or fit."""
+    return all(op.kind == "backward" and not op.loops for op in project.trains)
 
 
 def _optimises_inputs(project: Run) -> bool:

@@ -20,7 +20,7 @@ import bisect
 import dataclasses
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,16 @@ if TYPE_CHECKING:
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
 # Line magics that run the statement after them: `%time trainer.fit(model)` still trains.
 _STATEMENT_MAGICS = frozenset({"time", "timeit", "prun"})
+# Magics and shell aliases IPython runs without their `%` in a one-line cell (automagic): `pip install timm`.
+_AUTOMAGICS = frozenset({
+    "pip", "conda", "mamba", "micromamba", "cd", "ls", "ll", "pwd", "cat", "cp", "mv", "rm", "mkdir", "rmdir",
+    "less", "more", "man", "clear", "env", "set_env", "load_ext", "reload_ext", "unload_ext", "matplotlib",
+    "time", "timeit", "run", "load", "autoreload", "aimport", "tensorboard", "who", "whos", "history", "reset",
+    "store", "sx", "system", "pinfo", "pinfo2", "psearch", "pdef", "pdoc", "psource", "pfile", "config", "debug",
+    "prun", "lsmagic", "magic", "xmode", "alias", "unalias", "bookmark", "dhist", "pushd", "popd", "dirs",
+    "edit", "save", "recall", "rerun", "precision", "pycat", "macro", "gui", "colors", "doctest_mode",
+})
+_FIRST_WORD = re.compile(r"[A-Za-z_]\w*")
 _ASSIGNED_ESCAPE = re.compile(r"(?P<targets>[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)\s*=\s*[!%]")
 _MAGIC_NAME = re.compile(r"%(?P<name>[A-Za-z_]\w*)")
 
@@ -164,6 +174,8 @@ def _cell_magic_name(line: str) -> str:
 
 def _escapes_replaced(lines: list[str]) -> Iterable[str]:
     """Each line, or its placeholder when it is an IPython escape at the start of a statement."""
+    # IPython runs a magic without its `%` (automagic) only in a cell of one line.
+    automagic = sum(1 for line in lines if line.strip()) == 1
     scanner = _Scanner()
     escaped_continues = False
     for line in lines:
@@ -172,7 +184,7 @@ def _escapes_replaced(lines: list[str]) -> Iterable[str]:
             yield ""
             continue
         if scanner.at_statement_start:
-            placeholder = _placeholder(line)
+            placeholder = _placeholder(line, automagic)
             if placeholder is not None:
                 escaped_continues = line.rstrip().endswith("\\")
                 yield placeholder
@@ -189,15 +201,15 @@ def _escapes_replaced(lines: list[str]) -> Iterable[str]:
         yield line
 
 
-def _placeholder(line: str) -> str | None:
+def _placeholder(line: str, automagic: bool = False) -> str | None:
     """The Python that stands for a line that is an IPython escape, None for a line of Python."""
     stripped = line.lstrip()
     indent = line[:len(line) - len(stripped)]
     if not stripped or stripped[0] not in "%!?":
         assigned = _ASSIGNED_ESCAPE.match(stripped)
-        if assigned is None:
-            return None
-        return f"{indent}{assigned.group('targets')} = get_ipython()"  # `files = !ls`: a value nobody knows
+        if assigned is not None:
+            return f"{indent}{assigned.group('targets')} = get_ipython()"  # `files = !ls`: a value nobody knows
+        return indent + "pass" if automagic and _is_automagic(stripped) else None
     magic = _MAGIC_NAME.match(stripped)
     if magic is not None and magic.group("name") in _STATEMENT_MAGICS:
         statement = stripped[magic.end():]
@@ -205,6 +217,19 @@ def _placeholder(line: str) -> str | None:
             # `%time fit(model)` -> `if 1: fit(model)`: the statement stays, in its columns.
             return indent + "if 1:".ljust(magic.end()) + statement
     return indent + "pass"
+
+
+def _is_automagic(stripped: str) -> bool:
+    """`pip install timm`, `cd data/`: a magic's name first, and a line that Python cannot read (as IPython decides,
+    a line that is Python, such as `run = 3` or `ls - la`, stays Python)."""
+    word = _FIRST_WORD.match(stripped)
+    if word is None or word.group() not in _AUTOMAGICS or word.end() == len(stripped.rstrip()):
+        return False
+    try:
+        ast.parse(stripped)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    return False
 
 
 def _is_simple_statement(text: str) -> bool:
@@ -283,10 +308,9 @@ class _Scanner:
 
 def extract_notebook(path: str, data: bytes) -> FileFacts:
     """The facts of a notebook's code, located in its cells; one ParseError for a file that is no notebook."""
-    from hplint.extract import may_hold_hyperparameters
+    from hplint.extract import find_suppressions, may_hold_hyperparameters
     from hplint.extract.depth import bounded
     from hplint.facts import FileFacts, ParseError
-    from hplint.extract import find_suppressions
 
     try:
         notebook = read_notebook(data)
@@ -297,11 +321,14 @@ def extract_notebook(path: str, data: bytes) -> FileFacts:
         return FileFacts(path, "python", (), ())
     errors: list[Fact] = []
     parts = []
+    dedented: dict[int, int] = {}  # joined line -> the indentation IPython takes off it (columns move back by it)
     for cell in notebook.cells:
-        python = python_of(cell.source)
-        error = _syntax_error(path, cell, python)
-        if error is not None:
-            errors.append(error)
+        source, width, lines = dedent_cell(cell.source)
+        dedented.update((cell.offset + index + 1, width) for index in lines)
+        python = python_of(source)
+        problem = _syntax_error(path, cell, python)
+        if problem is not None:
+            errors.append(problem)
             python = ""  # left out, its lines kept blank so the others hold their places
         parts.append(_lines_of(python, cell.lines))
     code = "".join(parts)
@@ -313,7 +340,7 @@ def extract_notebook(path: str, data: bytes) -> FileFacts:
         from hplint.extract.python import extract_python
 
         facts = extract_python(path, encoded)
-    located = relocated([*errors, *bounded(facts)], notebook.cells)
+    located = relocated([*errors, *bounded(facts)], notebook.cells, dedented)
     return FileFacts(path, "python", tuple(located), find_suppressions(code))
 
 
@@ -337,8 +364,24 @@ def _syntax_error(path: str, cell: CodeCell, python: str) -> Fact | None:
     return None
 
 
-def relocated(facts: Sequence[Any], cells: Sequence[CodeCell]) -> list[Any]:
-    """The facts with every location of the joined code given its cell."""
+def dedent_cell(source: str) -> tuple[str, int, list[int]]:
+    """The cell as IPython runs it when its first line is indented: that indentation taken off every line that
+    starts with it. Also how wide it was and which lines (0-based) lost it."""
+    lines = source.split("\n")
+    first = next((line for line in lines if line.strip()), "")
+    indent = first[:len(first) - len(first.lstrip(" \t"))]
+    if not indent:
+        return source, 0, []
+    taken = [index for index, line in enumerate(lines) if line.startswith(indent)]
+    for index in taken:
+        lines[index] = lines[index][len(indent):]
+    return "\n".join(lines), len(indent), taken
+
+
+def relocated(facts: Sequence[Any], cells: Sequence[CodeCell], dedented: Mapping[int, int] | None = None) -> list[Any]:
+    """The facts with every location of the joined code given its cell (and the columns of a dedented cell
+    moved back to where they are written)."""
+    shift = dedented or {}
     spans = [cell for cell in cells if cell.lines]
     starts = [cell.offset for cell in spans]
     done: dict[int, Any] = {}  # facts share parts (a value in several chains): each is rebuilt once
@@ -348,8 +391,9 @@ def relocated(facts: Sequence[Any], cells: Sequence[CodeCell]) -> list[Any]:
         if index < 0 or location.cell:
             return location
         cell = spans[index]
-        return Location(location.path, location.line, location.column, location.end_line, location.end_column,
-                        cell.number, cell.offset)
+        column = location.column + shift.get(location.line, 0)
+        end_column = location.end_column + shift.get(location.end_line, 0)
+        return Location(location.path, location.line, column, location.end_line, end_column, cell.number, cell.offset)
 
     def rebuilt(value: Any) -> Any:
         kind = type(value)
