@@ -132,3 +132,38 @@ def test_a_changed_launch_line_is_linted(tmp_path, pre_commit):
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "Makefile:2:23: HP103 [warning] SGD lr=30" in output
+
+
+def test_a_staged_notebook_is_linted(tmp_path, pre_commit):
+    import json
+
+    repo = tmp_path / "user-project"
+    repo.mkdir()
+    cells = [
+        {"cell_type": "markdown", "id": "intro", "metadata": {}, "source": ["# A recurrent baseline"]},
+        {"cell_type": "code", "execution_count": 1, "id": "setup", "metadata": {}, "outputs": [],
+         "source": ["!pip install -q torch\n", "import torch.nn as nn"]},
+        {"cell_type": "code", "execution_count": 2, "id": "model", "metadata": {}, "outputs": [],
+         "source": ["rnn = nn.RNN(32, 64)"]},
+    ]
+    document = {"cells": cells, "metadata": {"language_info": {"name": "python"}}, "nbformat": 4, "nbformat_minor": 5}
+    (repo / "baseline.ipynb").write_text(json.dumps(document, indent=1) + "\n")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    result = pre_commit(repo, "baseline.ipynb")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "baseline.ipynb:cell 3:1:7: HP206 [warning]" in output
+
+
+def test_the_readme_local_hook_is_the_published_one():
+    """README's `repo: local` snippet runs the hook as `.pre-commit-hooks.yaml` defines it."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [snippet] = [block for block in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "repo: local" in block]
+    [local] = yaml.safe_load(snippet)["repos"][0]["hooks"]
+    [published] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    for key in ("id", "entry", "types_or", "require_serial"):
+        assert local[key] == published[key], key
+    assert "rev: v" not in readme  # no pin to a tag that does not exist
