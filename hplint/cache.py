@@ -28,14 +28,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hplint import __version__
-from hplint.diagnostics import Diagnostic, Findings, Severity
+from hplint.diagnostics import Diagnostic, Findings, Fix, Severity
 from hplint.location import Location
 from hplint.suppression import Suppression
 
 if TYPE_CHECKING:
     from hplint.facts import FileFacts
 
-CACHE_FORMAT = 18  # bump when facts, findings or extraction change in a way old entries would not show
+CACHE_FORMAT = 19  # bump when facts, findings or extraction change in a way old entries would not show
 DEFAULT_FOLDER = ".hplint_cache"
 KEY_NAME = "cache-key"
 _KEY_BYTES = 32
@@ -260,7 +260,7 @@ def _encode_findings(findings: Findings) -> dict[str, Any]:
         "diagnostics": [
             [
                 d.code, d.name, int(d.severity), d.message, _location(d.location), d.source and _location(d.source),
-                [_location(place) for place in d.related],
+                [_location(place) for place in d.related], _fix(d.fix),
             ]
             for d in findings.diagnostics
         ],
@@ -275,9 +275,9 @@ def _decode_findings(data: dict[str, Any]) -> Findings:
     diagnostics = [
         Diagnostic(
             code, name, Severity(severity), message, Location(*location), source and Location(*source),
-            tuple(Location(*place) for place in related),
+            tuple(Location(*place) for place in related), fix and Fix(*fix[:3], Location(*fix[3]), tuple(fix[4])),
         )
-        for code, name, severity, message, location, source, related in data["diagnostics"]
+        for code, name, severity, message, location, source, related, fix in data["diagnostics"]
     ]
     suppressions = {
         path: tuple(Suppression(line, tuple(codes), style) for line, codes, style in comments)
@@ -289,3 +289,9 @@ def _decode_findings(data: dict[str, Any]) -> Findings:
 def _location(location: Location) -> list[Any]:
     cell = [location.cell, location.cell_offset] if location.cell else []
     return [location.path, location.line, location.column, location.end_line, location.end_column, *cell]
+
+
+def _fix(fix: Fix | None) -> list[Any] | None:
+    if fix is None:
+        return None
+    return [fix.applicability, fix.title, fix.kind, _location(fix.location), list(fix.names)]

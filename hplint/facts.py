@@ -249,6 +249,11 @@ class OutputOp:
     op: str  # softmax | sigmoid | log_softmax | relu | ... | a layer class name | other
     location: Location
     source: str = ""  # the layer attribute whose output it takes (`fc` in softmax(self.fc(x)); `net.*`: net's last)
+    # How the activation is written, for an edit that removes or renames it: `function` (F.softmax(x, dim=1),
+    # torch.sigmoid(x)), `call` (a bare imported softmax(x), nn.Softmax(dim=1)(x)), `method` (x.softmax(1)),
+    # `layer` (self.softmax(x) with self.softmax an activation layer); "" otherwise (a name bound earlier, a
+    # reshape after it, the last layer of an nn.Sequential, which the model's layers locate).
+    form: str = ""
 
 
 SUBMODEL = "model:"  # the op of a submodule that is a model of the project: `model:backbone:ResNetBody`

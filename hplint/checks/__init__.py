@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
-from hplint.diagnostics import Diagnostic, Severity
+from hplint.diagnostics import Diagnostic, Fix, Severity
 from hplint.facts import Location, Value
 from hplint.project import Project, Run
 
@@ -39,10 +39,12 @@ class Rule:
         source: Location | None = None,
         severity: Severity | None = None,
         related: Sequence[Location] = (),
+        fix: Fix | None = None,
     ) -> Diagnostic:
-        """A finding at `location`; `source` is the other place it names, `related` any further places involved."""
+        """A finding at `location`; `source` is the other place it names, `related` any further places involved,
+        `fix` the edit that resolves it when one edit is right."""
         places = ((source,) if source is not None else ()) + tuple(related)
-        return Diagnostic(self.code, self.name, severity or self.severity, message, location, source, places)
+        return Diagnostic(self.code, self.name, severity or self.severity, message, location, source, places, fix)
 
     def at_value(
         self, message: str, value: Value, use: Location, severity: Severity | None = None
@@ -82,8 +84,11 @@ def merge_run_findings(by_run: list[tuple[str, list[Diagnostic]]]) -> Iterator[D
             messages.setdefault(diagnostic.message, []).append((run, diagnostic))
     for messages in by_place.values():
         related = tuple(dict.fromkeys(place for found in messages.values() for _, d in found for place in d.related))
+        # A fix every run agrees on; runs that would edit differently leave it to the user.
+        fixes = {d.fix for found in messages.values() for _, d in found}
+        fix = fixes.pop() if len(fixes) == 1 else None
         for message, found in messages.items():
             first = found[0][1]
             if len(messages) > 1:
                 message = f"{message} (in {', '.join(dict.fromkeys(run for run, _ in found))})"
-            yield Diagnostic(first.code, first.name, first.severity, message, first.location, first.source, related)
+            yield Diagnostic(first.code, first.name, first.severity, message, first.location, first.source, related, fix)

@@ -27,7 +27,7 @@ def diagnostic_json(diagnostic: Diagnostic) -> dict[str, Any]:
         "end_line": location.shown_end_line,
         "end_column": location.end_column,
         "source": {"path": source.path, **_cell(source), "line": source.shown_line} if source is not None else None,
-        "fix": None,
+        "fix": {"applicability": diagnostic.fix.applicability, "message": diagnostic.fix.title} if diagnostic.fix else None,
     }
 
 

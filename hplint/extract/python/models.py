@@ -104,6 +104,25 @@ class ModelStructure:
                 return self.output_op(func.value)
         return "other"
 
+    def output_form(self: PythonExtractor, node: cst.BaseExpression) -> str:
+        """How the activation a return path ends with is written (OutputOp.form); `layer:<attribute>` for
+        `self.act(x)`, which `record_class` keeps when the attribute is an activation layer."""
+        if not isinstance(node, cst.Call) or any(arg.star for arg in node.args):
+            return ""
+        func = node.func
+        qualified = self.qualified_name(func)
+        if isinstance(func, cst.Attribute) and qualified is None and not is_self_attribute(func):
+            return "method" if func.attr.value in catalogue.ACTIVATION_METHODS else ""
+        if activation_input(node) is None:
+            return ""
+        if qualified in catalogue.ACTIVATION_FUNCTIONS:
+            return "function" if isinstance(func, cst.Attribute) else "call"
+        if isinstance(func, cst.Call):
+            return "call" if self.qualified_name(func.func) in catalogue.ACTIVATION_LAYERS else ""
+        if is_self_attribute(func):
+            return f"layer:{func.attr.value}"
+        return ""
+
     def module_op(self: PythonExtractor, node: cst.BaseExpression) -> str:
         """What a module-constructing call applies: nn.Softmax -> softmax, nn.Sequential -> its last, a model of
         the project -> `model:<module>:<Name>` (the project follows it to that model's own output)."""
@@ -239,8 +258,8 @@ class ModelStructure:
 
     def record_class(self: PythonExtractor, info: ClassInfo) -> None:
         outputs = tuple(
-            OutputOp(self._layer_op(info, op), location, source or _sequential_source(info, op))
-            for op, location, source in info.returns
+            OutputOp(self._layer_op(info, op), location, source or _sequential_source(info, op), _layer_form(info, form))
+            for op, location, source, form in info.returns
         )
         applied = tuple(OutputOp(self._layer_op(info, op), location) for op, location in info.applied)
         self.facts.append(ModelDef(
@@ -326,6 +345,25 @@ def _sequential_source(info: ClassInfo, op: str) -> str:
     if attribute and any(layer.attribute.startswith(attribute + ".") for layer in info.layers):
         return f"{attribute}.*"
     return ""
+
+
+def _layer_form(info: ClassInfo, form: str) -> str:
+    """`layer:softmax` is the form `layer` when self.softmax is one activation layer (not an nn.Sequential)."""
+    if not form.startswith("layer:"):
+        return form
+    attribute = info.attributes.get(form[len("layer:"):])
+    meaning = attribute.meaning if attribute is not None else None
+    return "layer" if isinstance(meaning, ApiMeaning) and meaning.api in catalogue.ACTIVATION_LAYERS else ""
+
+
+def activation_input(node: cst.Call) -> Optional[cst.BaseExpression]:
+    """What an activation call takes: its first positional argument, or `input=`; None for `*args`."""
+    for arg in node.args:
+        if arg.star:
+            return None
+        if arg.keyword is None or arg.keyword.value == "input":
+            return arg.value
+    return None
 
 
 def sequential_name(location: Location) -> str:

@@ -95,7 +95,7 @@ class ClassInfo:
     bases: tuple[str, ...]
     attributes: dict[str, Binding] = field(default_factory=dict)  # self.x = ... in methods
     layers: list[Layer] = field(default_factory=list)
-    returns: list[tuple[str, Location, str]] = field(default_factory=list)  # forward's returns: op, where, input layer
+    returns: list[tuple[str, Location, str, str]] = field(default_factory=list)  # forward's returns: op, where, input layer, form
     applied: list[tuple[str, Location]] = field(default_factory=list)  # ops forward applies, in order
     merges: bool = False
     gates: bool = False

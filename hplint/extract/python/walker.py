@@ -467,7 +467,10 @@ class PythonExtractor(ValueSources, ModelStructure, TrainingOperations, ForwardF
                 self._model_factories[self.context.qualname] = meaning  # def build_model(): return nn.Sequential(...)
         owner = self.current_class()
         if owner is not None and self._scopes[-1].name == "forward":
-            owner.returns.append((self.output_op(node.value), self.location(node.value), self.output_source(node.value)))
+            owner.returns.append((
+                self.output_op(node.value), self.location(node.value), self.output_source(node.value),
+                self.output_form(node.value),
+            ))
 
     def visit_Dict(self, node: cst.Dict) -> None:
         """Lightning's `{"scheduler": scheduler, "interval": "step"}`: that scheduler steps once per batch."""
