@@ -13,7 +13,8 @@ from hplint.checks.layers import (
     activation_family, combines_tensors, first_linear_is_hidden, forward_graphs, graph_of, init_reach,
     initialised_models, is_normalised, linear_chain, linears_in_order, weighted_count,
 )
-from hplint.diagnostics import Diagnostic, Severity
+from hplint.checks.activation_fixes import removal, renaming
+from hplint.diagnostics import Diagnostic, Fix, Severity
 from hplint.facts import (
     Arith, Call, Expr, ForwardGraph, InitApplied, InitCall, Layer, Local, Location, Lookup, ModelDef, OutputOp, Parameter,
     Value,
@@ -36,16 +37,19 @@ class OutputActivation(Rule):
     related_places = "the loss the model's output reaches"
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
-        for output, pairs in _outputs_reaching(project, _applies_again):
+        for output, pairs, alone in _outputs_reaching(project, _applies_again):
             pair = pairs[0]
             applied = output.op
             loss_name = pair.loss.loss.rpartition(".")[2]
+            # Removing it is right only when every loss the output reaches applies it again.
+            fix = removal(project, output, f"remove the {applied}: {loss_name} applies it itself") if alone else None
             yield self.diagnostic(
                 f"{applied} on the output of {pair.described} before {loss_name} ({pair.loss.location}), "
                 f"which applies {_APPLIES_ITSELF[applied]} itself; {_INSTEAD[applied]}",
                 output.location,
                 pair.loss.location,
                 related=[other.loss.location for other in pairs[1:]],
+                fix=fix,
             )
 
 
@@ -56,14 +60,22 @@ def _applies_again(pair: ModelLoss) -> bool:
     return applied is not None and bool(outputs) and all(output.op == applied for output in outputs)
 
 
-def _outputs_reaching(project: Project, wrong: Callable[[ModelLoss], bool]) -> Iterator[tuple[OutputOp, list[ModelLoss]]]:
-    """Each output of a model whose pairing with a loss is wrong, with every such loss it reaches: one finding per output."""
+def _outputs_reaching(
+    project: Project, wrong: Callable[[ModelLoss], bool],
+) -> Iterator[tuple[OutputOp, list[ModelLoss], bool]]:
+    """Each output of a model whose pairing with a loss is wrong, with every such loss it reaches: one finding per
+    output; and whether the output reaches only such losses (then an edit of the output is right for all of them)."""
     found: dict[Location, tuple[OutputOp, list[ModelLoss]]] = {}
+    paired_right: set[Location] = set()
     for pair in project.model_losses():
-        if wrong(pair):
-            for output in pair.outputs:
+        is_wrong = wrong(pair)
+        for output in pair.outputs:
+            if is_wrong:
                 found.setdefault(output.location, (output, []))[1].append(pair)
-    yield from found.values()
+            else:
+                paired_right.add(output.location)
+    for location, (output, pairs) in found.items():
+        yield output, pairs, location not in paired_right
 
 
 class VanillaRnn(Rule):
@@ -134,7 +146,7 @@ class HiddenActivationOnOutput(Rule):
     related_places = "the loss the model's output reaches"
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
-        for output, pairs in _outputs_reaching(project, _ends_hidden):
+        for output, pairs, _ in _outputs_reaching(project, _ends_hidden):
             pair = pairs[0]
             yield self.diagnostic(
                 f"{output.op} is the last operation of {pair.described}, whose output goes into {_short(pair.loss.loss)} "
@@ -161,15 +173,18 @@ class ActivationLossMismatch(Rule):
     related_places = "the loss the model's output reaches"
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
-        for output, pairs in _outputs_reaching(project, lambda pair: _mismatch(project, pair) is not None):
+        for output, pairs, alone in _outputs_reaching(project, lambda pair: _mismatch(project, pair) is not None):
             pair = pairs[0]
             why = _mismatch(project, pair)
+            # One edit when every loss the output reaches asks for the same one.
+            fixes = {_mismatch_fix(project, other, output) for other in pairs} if alone else {None}
             yield self.diagnostic(
                 f"{output.op} on the output of {pair.described} goes into {_short(pair.loss.loss)} "
                 f"({pair.loss.location}): {why}",
                 output.location,
                 pair.loss.location,
                 related=[other.loss.location for other in pairs[1:]],
+                fix=fixes.pop() if len(fixes) == 1 else None,
             )
 
 
@@ -201,6 +216,24 @@ def _mismatch(project: Project, pair: ModelLoss) -> str | None:
     if op in ("softmax", "log_softmax") and all(_single_unit(project, pair.model, output) for output in pair.outputs):
         return f"a {op.replace('_', '-')} over a single output unit is always {'1' if op == 'softmax' else '0'}, so the loss never moves; use sigmoid (or one logit per class)"
     return _MISMATCHES.get((op, _LOSS_FAMILY.get(pair.loss.loss, "")))
+
+
+def _mismatch_fix(project: Project, pair: ModelLoss, output: OutputOp) -> Fix | None:
+    """The one edit that makes the activation fit the loss, where there is one (rules/HP214.md, Fix):
+    softmax -> NLLLoss becomes log_softmax; sigmoid -> CrossEntropyLoss and log_softmax -> BCEWithLogitsLoss
+    lose the activation. log_softmax -> BCELoss (sigmoid, or logits to BCEWithLogitsLoss?) and a single
+    output unit (sigmoid, or one logit per class?) have two right answers: no fix."""
+    op, loss = output.op, pair.loss.loss
+    if op in ("softmax", "log_softmax") and _single_unit(project, pair.model, output):
+        return None
+    family = _LOSS_FAMILY.get(loss, "")
+    if (op, family) == ("softmax", "nll"):
+        return renaming(project, output, "log_softmax", f"use log_softmax: {_short(loss)} expects log-probabilities")
+    if (op, family) == ("sigmoid", "cross_entropy"):
+        return removal(project, output, f"remove the sigmoid: {_short(loss)} expects logits")
+    if op == "log_softmax" and loss in catalogue.LOSS_APPLIES and catalogue.LOSS_APPLIES[loss] == "sigmoid":
+        return removal(project, output, f"remove the log_softmax: {_short(loss)} expects logits")
+    return None
 
 
 def _single_unit(project: Project, model: ModelDef, output: OutputOp) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 from hplint import catalogue
 from hplint.checks import Rule
+from hplint.checks.loop_fixes import eval_mode_fix, no_grad_fix, zero_grad_fix
 from hplint.checks.loops import LEARNING, loop_body
 from hplint.diagnostics import Diagnostic, Severity
 from hplint.facts import Call, Import, ModelDef, Operation, OptimizerParams
@@ -235,6 +236,7 @@ class MissingZeroGrad(Rule):
                 f"({step.location}) but never clears gradients, so they add up across iterations; call "
                 f"{step.subject}.zero_grad() before backward()",
                 loop.location,
+                fix=zero_grad_fix(operations, loop, step, backward),
             )
 
 
@@ -323,6 +325,7 @@ class EvalModeMissing(Rule):
                 "keeps updating its statistics, so the metrics are wrong; call model.eval() before it "
                 "(and model.train() after)",
                 loop.location,
+                fix=eval_mode_fix(project, operations, loop),
             )
 
 
@@ -345,6 +348,7 @@ class GradInEval(Rule):
                 f"evaluation loop over {loop.subject} builds the autograd graph for nothing: wrap it in "
                 "torch.no_grad() (or torch.inference_mode()) to save memory and time",
                 loop.location,
+                fix=no_grad_fix(project, loop),
             )
 
 
