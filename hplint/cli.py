@@ -83,6 +83,9 @@ def main() -> None:
 @click.option("--show-source", is_flag=True, help="Show the source line and a caret under each finding.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text output (auto: on a terminal, unless NO_COLOR is set).")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Explicit hplint.toml or pyproject.toml.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes the findings offer, then report what is left.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply (with --fix or --diff) or count as fixable the fixes that change behaviour.")
+@click.option("--diff", is_flag=True, help="Print the unified diff of what --fix would write, and write nothing (exit 1 when there is one).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option("--statistics", is_flag=True, help="Count findings per rule and list unused suppressions.")
@@ -106,6 +109,9 @@ def check(
     show_source: bool,
     color: str,
     config_file: Path | None,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
     exit_zero: bool,
     quiet: bool,
     statistics: bool,
@@ -152,13 +158,17 @@ def check(
             click.echo(_runs_output(facts_of(targets, config, options)[1], output_format))
             sys.exit(EXIT_CLEAN)
         try:
-            result = lint(targets, config, options)
+            fixing = _fixed(targets, config, options, unsafe_fixes) if fix or diff else None
+            result = fixing.result if fixing is not None else lint(targets, config, options)
         finally:
             if progress is not None:
                 progress.clear()
     except (ConfigError, DiscoveryError) as error:
         click.echo(printable(f"hplint: error: {error}"), err=True)
         sys.exit(EXIT_ERROR)
+    if fixing is not None and diff:
+        sys.exit(_show_diff(fixing, quiet))
+    unwritten = _write_fixes(fixing, stdin) if fixing is not None else False
     colored = _colored(color)
     if output_format in ("text", "concise", "full"):
         from hplint.report.text import render as render_text
@@ -167,8 +177,15 @@ def check(
         output = render_text(result, quiet, show_source or output_format == "full", colored, sources)
     else:
         output = REPORTERS[output_format](result, quiet)
+    fixed_stdin = fixing is not None and stdin is not None  # the fixed text goes to stdout, the findings to stderr
     if output:
-        click.echo(output, color=colored)
+        click.echo(output, color=colored, err=fixed_stdin)
+    if output_format in ("text", "concise", "full") and not quiet:
+        from hplint.report.fixes import fixes_line
+
+        line = fixes_line(result.diagnostics, unsafe_fixes, fixing.fixed if fixing is not None else None)
+        if line:
+            click.echo(line, err=fixed_stdin)
     if statistics:
         text = statistics_text(result)
         if text:
@@ -177,10 +194,56 @@ def check(
         click.echo(printable(f"hplint: warning: {path}: {reason}"), err=True)
     for failure in result.failures:
         click.echo(printable(f"hplint: internal error: {failure}"), err=True)
-    if result.failures:
+    if result.failures or unwritten:
         sys.exit(EXIT_ERROR)
     failing = [d for d in result.diagnostics if d.severity >= config.fail_on]
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+
+
+def _fixed(targets: list[Path], config: Any, options: Any, unsafe: bool) -> Any:
+    from hplint.edit.fixer import fix_run
+
+    return fix_run(targets, config, options, unsafe)
+
+
+def _show_diff(fixing: Any, quiet: bool) -> int:
+    """--diff: what --fix would write, on stdout; 1 when there is something to fix (as ruff), 2 on hplint's own failure."""
+    from hplint.edit.fixer import unified_diff
+    from hplint.report.terminal import printable
+
+    text = unified_diff(fixing)
+    if text:
+        click.echo(text, nl=False)
+    for failure in fixing.result.failures:
+        click.echo(printable(f"hplint: internal error: {failure}"), err=True)
+    if not quiet:
+        files = len(fixing.changed)
+        said = f"would fix {_count(fixing.fixed, 'finding')} in {_count(files, 'file')}" if files else "nothing to fix"
+        click.echo(said, err=True)
+    if fixing.result.failures:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if fixing.changed else EXIT_CLEAN
+
+
+def _write_fixes(fixing: Any, stdin: tuple[Path, bytes] | None) -> bool:
+    """--fix: the fixed files written; with standard input, its fixed text printed instead (as ruff).
+    True when a file could not be written."""
+    from hplint.edit.fixer import write_fixed
+    from hplint.lint import display_path
+    from hplint.report.terminal import printable
+
+    shown = display_path(stdin[0]) if stdin is not None else None
+    problems = write_fixed(fixing, skip=[shown] if shown is not None else [])
+    for problem in problems:
+        click.echo(printable(f"hplint: error: {problem}"), err=True)
+    if stdin is not None:
+        sys.stdout.buffer.write(fixing.after.get(shown, stdin[1]))
+        sys.stdout.buffer.flush()
+    return bool(problems)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _stdin_file(paths: tuple[Path, ...], stdin_filename: Path | None) -> tuple[Path, bytes] | None:

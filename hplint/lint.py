@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,7 @@ class RunOptions:
     time_limit_per_file: float = 30.0  # seconds a worker may spend extracting one file
     memory_limit_per_worker: int = 2 << 30  # bytes of address space a worker may add to what it starts with
     stdin: tuple[Path, bytes] | None = None  # a file's text read from standard input (an editor's unsaved buffer)
+    texts: Mapping[str, bytes] = field(default_factory=dict)  # display path -> text linted in its place (--fix passes)
     progress: Callable[[int, int], None] | None = None  # told (files with facts, files) as extraction goes
 
 
@@ -97,7 +98,7 @@ def lint(paths: Sequence[Path], config: LintConfig, options: RunOptions | None =
     named, files = _files(paths, config, options, found)
     settings = _check_settings(config)
     record = cache.load_run(settings, [shown for _, shown in files]) if cache is not None else None
-    sources = _sources(files, cache, record.files if record is not None else {}, options.stdin)
+    sources = _sources(files, cache, record.files if record is not None else {}, options.stdin, options.texts)
     findings = record.findings if record is not None and _unchanged(sources, record.files) else None
     notes = list(record.notes) if findings is not None and record is not None else []
     failures: list[str] = []
@@ -230,13 +231,16 @@ def _files(
 
 def _sources(
     files: Sequence[tuple[Path, str]], cache: FactCache | None, recorded: dict[str, Recorded],
-    stdin: tuple[Path, bytes] | None = None,
+    stdin: tuple[Path, bytes] | None = None, texts: Mapping[str, bytes] | None = None,
 ) -> list[SourceFile]:
     """The files to lint, each read once to hash it (with a cache) and let go of unless it is small
     and among the first few to extract, so that memory follows the largest file, not their sum."""
     sources = []
     kept = 0
     for path, shown in files:
+        if texts and shown in texts:  # a --fix pass lints its edited text, not the file's
+            sources.append(_stdin_source(path, shown, texts[shown], cache))
+            continue
         if stdin is not None and path == stdin[0]:
             sources.append(_stdin_source(path, shown, stdin[1], cache))
             continue

@@ -1,0 +1,138 @@
+"""`--fix` and `--diff`: lint, make the fixes the findings offer, lint the edited texts again (a fix may
+leave another finding, or make room for one that overlapped it), until no fix is left or after a few
+passes, as ruff does. Nothing is written until the end; then each changed file is written once,
+atomically (`--diff` writes nothing). The findings reported are those of the fixed texts.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hplint.diagnostics import SAFE, Diagnostic, Fix
+from hplint.edit.apply import apply_fixes
+from hplint.edit.atomic import write_atomically
+from hplint.extract import language_of, read_source
+
+if TYPE_CHECKING:
+    from hplint.config import LintConfig
+    from hplint.lint import LintResult, RunOptions
+
+MAX_PASSES = 10
+_UNPARSABLE = frozenset({"HP001", "HP002"})
+_BYTE_ORDER_MARK = "\ufeff"
+
+
+@dataclass
+class FixOutcome:
+    result: LintResult  # the findings left, in the fixed texts
+    before: dict[str, bytes] = field(default_factory=dict)  # display path -> text before, for each file fixed
+    after: dict[str, bytes] = field(default_factory=dict)  # display path -> text after
+    fixed: int = 0  # findings fixed
+
+    @property
+    def changed(self) -> list[str]:
+        return sorted(path for path, text in self.after.items() if text != self.before[path])
+
+
+def fixable(diagnostics: Iterable[Diagnostic], unsafe: bool) -> list[Diagnostic]:
+    """The findings whose fix --fix makes: the safe ones, and with --unsafe-fixes the others too."""
+    return [d for d in diagnostics if d.fix is not None and (unsafe or d.fix.applicability == SAFE)]
+
+
+def fix_run(
+    paths: Sequence[Path], config: LintConfig, options: RunOptions, unsafe: bool, max_passes: int = MAX_PASSES,
+) -> FixOutcome:
+    """Lint and fix in memory until nothing more is fixed; the files are not written (see `write_fixed`)."""
+    from hplint.lint import lint
+
+    outcome = FixOutcome(lint(paths, config, options))
+    texts: dict[str, bytes] = {}
+    for _ in range(max_passes):
+        edited = _one_pass(outcome.result, unsafe, texts, options, outcome)
+        if not edited:
+            return outcome
+        outcome.result = lint(paths, config, replace(options, texts=dict(texts)))
+    return outcome
+
+
+def _one_pass(result: LintResult, unsafe: bool, texts: dict[str, bytes], options: RunOptions, outcome: FixOutcome) -> bool:
+    """Make the fixes `result` offers in the files linted now; False when none could be made."""
+    named = set(result.files)
+    unparsable = {d.location.path for d in result.diagnostics if d.code in _UNPARSABLE}
+    by_path: dict[str, list[Fix]] = {}
+    for diagnostic in fixable(result.diagnostics, unsafe):
+        path = diagnostic.location.path
+        if path in named and path not in unparsable and diagnostic.fix is not None:
+            by_path.setdefault(path, []).append(diagnostic.fix)
+    edited = False
+    for path, fixes in sorted(by_path.items()):
+        data = texts[path] if path in texts else _read(path, options)
+        text = _decoded(data)
+        if data is None or text is None:
+            continue
+        language = language_of(Path(path)) or "python"
+        made = apply_fixes(text.removeprefix(_BYTE_ORDER_MARK), language, fixes)
+        if not made.applied:
+            continue
+        new = ((_BYTE_ORDER_MARK if text.startswith(_BYTE_ORDER_MARK) else "") + made.text).encode("utf-8")
+        outcome.before.setdefault(path, data)
+        texts[path] = outcome.after[path] = new
+        outcome.fixed += len(made.applied)
+        edited = True
+    return edited
+
+
+def _read(path: str, options: RunOptions) -> bytes | None:
+    if options.stdin is not None and _same_file(path, options.stdin[0]):
+        return options.stdin[1]
+    data = read_source(Path(path))
+    return data if isinstance(data, bytes) else None
+
+
+def _same_file(shown: str, path: Path) -> bool:
+    from hplint.lint import display_path
+
+    return display_path(path) == shown
+
+
+def _decoded(data: bytes | None) -> str | None:
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None  # a file in another encoding is left as it is
+
+
+def write_fixed(outcome: FixOutcome, skip: Iterable[str] = ()) -> list[str]:
+    """Write each fixed file once, atomically, keeping its mode; a file changed on disk since it was read is
+    left alone. The display paths not written, with why."""
+    left: list[str] = []
+    skipped = set(skip)
+    for path in outcome.changed:
+        if path in skipped:
+            continue
+        target = Path(path)
+        if read_source(target) != outcome.before[path]:
+            left.append(f"{path}: changed on disk while hplint fixed it; not written")
+            continue
+        try:
+            write_atomically(target, outcome.after[path])
+        except OSError as error:
+            left.append(f"{path}: not written: {error.strerror or error}")
+    return left
+
+
+def unified_diff(outcome: FixOutcome) -> str:
+    """What --fix would write, as a unified diff per file (`--- a/path`, `+++ b/path`)."""
+    parts = []
+    for path in outcome.changed:
+        before = outcome.before[path].decode("utf-8", "replace").splitlines(keepends=True)
+        after = outcome.after[path].decode("utf-8", "replace").splitlines(keepends=True)
+        lines = difflib.unified_diff(before, after, f"a/{path}", f"b/{path}")
+        parts.append("".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines))
+    return "".join(parts)
