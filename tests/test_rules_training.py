@@ -1905,6 +1905,45 @@ def test_hp304_hp305_method_whose_caller_switched_modes(project):
     assert linted.findings("HP304") == [] and linted.findings("HP305") == []
 
 
+def test_hp304_eval_mode_first_in_the_loop_body_counts(project):
+    # Predicting image by image, as course notebooks do: the switch is inside the loop, before the model runs.
+    source = """
+        import torch
+        import torchvision
+        from PIL import Image
+        from torch import nn
+
+
+        class PatchClassifier(nn.Module):
+            def __init__(self, num_classes=3):
+                super().__init__()
+                self.embed = nn.Conv2d(3, 768, kernel_size=16, stride=16)
+                self.dropout = nn.Dropout(0.1)
+                self.head = nn.Linear(768, num_classes)
+
+            def forward(self, x):
+                x = self.dropout(self.embed(x).flatten(2).mean(-1))
+                return self.head(x)
+
+
+        weights = torchvision.models.ViT_B_16_Weights.DEFAULT
+        vit = torchvision.models.vit_b_16(weights=weights)
+
+        def predict_all(test_paths, model, transform):
+            predictions = []
+            for path in test_paths:
+                image = transform(Image.open(path)).unsqueeze(0)
+                model.eval()
+                with torch.inference_mode():
+                    predictions.append(model(image).argmax(dim=1).item())
+            return predictions
+
+        if __name__ == "__main__":
+            print(predict_all(test_paths=sorted(test_dir.glob("*/*.jpg")), model=vit, transform=weights.transforms()))
+    """
+    assert project({"predict.py": source}).findings("HP304") == []
+
+
 @pytest.mark.xfail(reason="evaluation loops in a function or script body that also trains are never checked: "
                           "a validation loop after the training loop without model.eval() is missed", strict=True)
 def test_hp304_validation_loop_after_training_in_the_same_body(project):

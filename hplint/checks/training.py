@@ -320,6 +320,8 @@ class EvalModeMissing(Rule):
             mode = _mode_before(project, operations, loop)
             if mode == "eval_mode" or mode is None and _caller_did(project, loop, "eval_mode"):
                 continue
+            if _switched_in_body(operations, loop):
+                continue  # `model.eval()` first thing in each iteration
             yield self.diagnostic(
                 f"evaluation loop over {loop.subject} without model.eval(): dropout stays on and batch norm "
                 "keeps updating its statistics, so the metrics are wrong; call model.eval() before it "
@@ -364,6 +366,13 @@ def _evaluation_loops(project: Run) -> Iterator[tuple[Operation, list[Operation]
         body = loop_body(operations, loop)
         if any(op.kind == "forward" for op in body) and not any(op.kind in LEARNING for op in body):
             yield loop, operations
+
+
+def _switched_in_body(operations: list[Operation], loop: Operation) -> bool:
+    """The loop's body switches to eval mode before it runs any model."""
+    body = loop_body(operations, loop)
+    forwards = [op.location.line for op in body if op.kind == "forward"]
+    return any(op.kind == "eval_mode" and op.location.line <= min(forwards, default=op.location.line) for op in body)
 
 
 def _mode_before(project: Project, operations: list[Operation], loop: Operation) -> str | None:
