@@ -525,3 +525,109 @@ def test_a_text_that_is_no_nbformat_4_notebook_is_refused():
         with_sources(notebook(code("x = 1")), {2: "x = 2"})
     with pytest.raises(NotebookError):
         with_sources('{"cells": [{"source": "x', {1: "x = 2"})
+
+
+def test_the_diff_of_a_notebook_is_the_diff_of_its_changed_cells():
+    from hplint.edit.notebook import cell_diffs, with_sources
+
+    before = nbformat_text(json.loads(notebook(*CLASSIFIER)))
+    model = MODEL[1].replace("return F.softmax(self.out(x), dim=1)", "return self.out(x)")
+    after = with_sources(before, {4: model})
+    assert cell_diffs("train.ipynb", before, after) == (
+        "--- a/train.ipynb:cell 4\n"
+        "+++ b/train.ipynb:cell 4\n"
+        "@@ -6,4 +6,4 @@\n"
+        " \n"
+        "     def forward(self, x):\n"
+        "         x = F.relu(self.hidden(x))\n"
+        "-        return F.softmax(self.out(x), dim=1)\n"
+        "+        return self.out(x)\n"
+    )
+
+
+# ---------------------------------------------------------------- 6. --fix on notebooks
+
+
+FIXED_MODEL = MODEL[1].replace("return F.softmax(self.out(x), dim=1)", "return self.out(x)")
+TRAIN_WITHOUT_ZERO_GRAD = (
+    "%%time\n"
+    "!nvidia-smi\n"
+    "model = Classifier()\n"
+    "optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)\n"
+    "for epoch in range(5):\n"
+    "    for images, labels in train_loader:\n"
+    "        loss = F.cross_entropy(model(images.view(-1, 784)), labels)\n"
+    "        loss.backward()\n"
+    "        optimizer.step()"
+)
+EVALUATE = (
+    "model.eval()\n"
+    "correct = 0\n"
+    "for images, labels in val_loader:\n"
+    "    correct += (model(images.view(-1, 784)).argmax(1) == labels).sum().item()\n"
+    "model.train()"
+)
+
+
+def test_fix_rewrites_only_the_changed_lines_of_the_cell(tmp_path):
+    document = json.loads(notebook(*CLASSIFIER))
+    write(tmp_path, "train.ipynb", nbformat_text(document))
+    run = run_hplint("train.ipynb", "--no-cache", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert (tmp_path / "train.ipynb").read_text(encoding="utf-8") == nbformat_text(with_source(document, 4, FIXED_MODEL))
+    assert "HP201" not in run.output and "train.ipynb:cell 7:4:53: HP104" in run.output
+    assert "fixed 1 finding" in run.output
+    again = run_hplint("train.ipynb", "--no-cache", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert "fixed 0 findings" in again.output  # nothing left to fix: --fix is idempotent
+    assert (tmp_path / "train.ipynb").read_text(encoding="utf-8") == nbformat_text(with_source(document, 4, FIXED_MODEL))
+
+
+def test_fix_in_a_cell_with_magics_keeps_them_and_shifts_nothing_else(tmp_path):
+    cells = (IMPORTS, code(FIXED_MODEL), DATA, code(TRAIN_WITHOUT_ZERO_GRAD), code(EVALUATE))
+    document = json.loads(notebook(*cells))
+    write(tmp_path, "train.ipynb", nbformat_text(document))
+    run = run_hplint("train.ipynb", "--no-cache", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert run.exit_code == 0, run.output + run.stderr
+    training = TRAIN_WITHOUT_ZERO_GRAD.replace(
+        "labels in train_loader:\n", "labels in train_loader:\n        optimizer.zero_grad()\n",
+    )
+    evaluation = EVALUATE.replace(
+        "for images, labels in val_loader:\n    correct",
+        "with torch.no_grad():\n    for images, labels in val_loader:\n        correct",
+    )
+    expected = with_source(with_source(document, 4, training), 5, evaluation)
+    assert (tmp_path / "train.ipynb").read_text(encoding="utf-8") == nbformat_text(expected)
+
+
+def test_a_fix_that_would_move_a_magic_is_not_made(tmp_path):
+    evaluate = EVALUATE.replace("in val_loader:\n", "in val_loader:\n    !echo batch\n")
+    text = nbformat_text(json.loads(notebook(IMPORTS, code(FIXED_MODEL), DATA, code(evaluate))))
+    write(tmp_path, "evaluate.ipynb", text)
+    run = run_hplint("evaluate.ipynb", "--no-cache", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert (tmp_path / "evaluate.ipynb").read_text(encoding="utf-8") == text
+    assert "evaluate.ipynb:cell 4:3:1: HP305" in run.output
+
+
+def test_diff_shows_the_changed_cells_and_writes_nothing(tmp_path):
+    text = nbformat_text(json.loads(notebook(*CLASSIFIER)))
+    write(tmp_path, "train.ipynb", text)
+    run = run_hplint("train.ipynb", "--no-cache", "--diff", "--unsafe-fixes", cwd=tmp_path)
+    assert run.exit_code == 1
+    assert run.output == (
+        "--- a/train.ipynb:cell 4\n"
+        "+++ b/train.ipynb:cell 4\n"
+        "@@ -6,4 +6,4 @@\n"
+        " \n"
+        "     def forward(self, x):\n"
+        "         x = F.relu(self.hidden(x))\n"
+        "-        return F.softmax(self.out(x), dim=1)\n"
+        "+        return self.out(x)\n"
+    )
+    assert (tmp_path / "train.ipynb").read_text(encoding="utf-8") == text
+
+
+def test_a_notebook_with_a_cell_that_does_not_parse_is_not_fixed(tmp_path):
+    text = nbformat_text(json.loads(notebook(*CLASSIFIER, code("criterion = # TODO: the loss"))))
+    write(tmp_path, "exercise.ipynb", text)
+    run = run_hplint("exercise.ipynb", "--no-cache", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert "HP001" in run.output and "HP201" in run.output
+    assert (tmp_path / "exercise.ipynb").read_text(encoding="utf-8") == text

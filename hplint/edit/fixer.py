@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hplint.diagnostics import SAFE, Diagnostic, Fix
-from hplint.edit.apply import apply_fixes
+from hplint.edit.apply import Edited, apply_fixes
 from hplint.edit.atomic import write_atomically
 from hplint.extract import language_of, read_source
 
@@ -75,7 +75,7 @@ def _one_pass(result: LintResult, unsafe: bool, texts: dict[str, bytes], options
         if data is None or text is None:
             continue
         language = language_of(Path(path)) or "python"
-        made = apply_fixes(text.removeprefix(_BYTE_ORDER_MARK), language, fixes)
+        made = _apply(text.removeprefix(_BYTE_ORDER_MARK), language, fixes)
         if not made.applied:
             continue
         new = ((_BYTE_ORDER_MARK if text.startswith(_BYTE_ORDER_MARK) else "") + made.text).encode("utf-8")
@@ -84,6 +84,15 @@ def _one_pass(result: LintResult, unsafe: bool, texts: dict[str, bytes], options
         outcome.fixed += len(made.applied)
         edited = True
     return edited
+
+
+def _apply(text: str, language: str, fixes: list[Fix]) -> Edited:
+    """A notebook is fixed cell by cell, and only its changed cells' sources are written back."""
+    if language == "notebook":
+        from hplint.edit.notebook import apply_notebook_fixes
+
+        return apply_notebook_fixes(text, fixes)
+    return apply_fixes(text, language, fixes)
 
 
 def _read(path: str, options: RunOptions) -> bytes | None:
@@ -128,9 +137,15 @@ def write_fixed(outcome: FixOutcome, skip: Iterable[str] = ()) -> list[str]:
 
 
 def unified_diff(outcome: FixOutcome) -> str:
-    """What --fix would write, as a unified diff per file (`--- a/path`, `+++ b/path`)."""
+    """What --fix would write, as a unified diff per file (`--- a/path`, `+++ b/path`); for a notebook, per
+    changed cell (`--- a/train.ipynb:cell 4`), as ruff shows them."""
+    from hplint.edit.notebook import cell_diffs
+
     parts = []
     for path in outcome.changed:
+        if language_of(Path(path)) == "notebook":
+            parts.append(cell_diffs(path, outcome.before[path].decode("utf-8"), outcome.after[path].decode("utf-8")))
+            continue
         before = outcome.before[path].decode("utf-8", "replace").splitlines(keepends=True)
         after = outcome.after[path].decode("utf-8", "replace").splitlines(keepends=True)
         lines = difflib.unified_diff(before, after, f"a/{path}", f"b/{path}")

@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from json.decoder import scanstring  # type: ignore[attr-defined]
+from typing import TYPE_CHECKING
 
-from hplint.extract.notebook import NotebookError
+from hplint.extract.notebook import NotebookError, python_of, read_notebook
+from hplint.location import Location
+
+if TYPE_CHECKING:
+    from hplint.diagnostics import Fix
+    from hplint.edit.apply import Edited
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null")
@@ -188,3 +194,99 @@ def _value_end(text: str, start: int) -> int:
 
 def _skip_space(text: str, index: int) -> int:
     return _SPACE.match(text, index).end()  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------- fixes
+
+
+def apply_notebook_fixes(text: str, fixes: Sequence[Fix]) -> Edited:
+    """The notebook's JSON text with the fixes made in their cells, as `apply_fixes` makes them in a file.
+
+    A fix's location counts lines of the notebook's joined code and names its cell; it is made on
+    that cell's code alone. A cell whose edits would touch a line of IPython's own syntax (a
+    magic, a shell escape) is left as it is: its escapes cannot be carried through an edit.
+    """
+    from hplint.edit.apply import Edited, apply_fixes
+
+    try:
+        notebook = read_notebook(text)
+    except NotebookError:
+        return Edited(text, ())
+    by_cell: dict[int, list[Fix]] = {}
+    for fix in fixes:
+        by_cell.setdefault(fix.location.cell, []).append(fix)
+    sources: dict[int, str] = {}
+    applied: list[Fix] = []
+    for cell in notebook.cells:
+        wanted = by_cell.get(cell.number)
+        if not wanted:
+            continue
+        in_cell = {replace(fix, location=_in_cell(fix.location)): fix for fix in wanted}
+        python = python_of(cell.source)
+        made = apply_fixes(python, "python", list(in_cell))
+        if not made.applied:
+            continue
+        source = _escapes_kept(cell.source, python, made.text)
+        if source is None:
+            continue
+        sources[cell.number] = source
+        applied.extend(in_cell[fix] for fix in made.applied)
+    if not sources:
+        return Edited(text, ())
+    try:
+        return Edited(with_sources(text, sources), tuple(applied))
+    except NotebookError:
+        return Edited(text, ())
+
+
+def _in_cell(location: Location) -> Location:
+    """A location of the joined code as a location in its cell's own text."""
+    offset = location.cell_offset
+    return Location(location.path, location.line - offset, location.column, location.end_line - offset, location.end_column)
+
+
+def _escapes_kept(source: str, python: str, edited: str) -> str | None:
+    """The cell's new source: the edited Python, with the lines it did not change as written (escapes included).
+
+    None when an edit changed a line that was IPython's syntax, or lines around one.
+    """
+    import difflib
+
+    written = source.split("\n")
+    before = python.split("\n")
+    after = edited.split("\n")
+    lines: list[str] = []
+    for tag, start, end, new_start, new_end in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if tag == "equal":
+            lines.extend(written[start:end])
+            continue
+        if written[start:end] != before[start:end]:
+            return None
+        lines.extend(after[new_start:new_end])
+    return "\n".join(lines)
+
+
+def cell_diffs(path: str, before: str, after: str) -> str:
+    """What `--diff` shows for a notebook: a unified diff of the code of each cell that changed, headed
+    `a/train.ipynb:cell 4` as ruff heads them (the JSON's own lines would hide the change in quotes)."""
+    import difflib
+
+    try:
+        old = {cell.number: cell.source for cell in read_notebook(before.removeprefix("\ufeff")).cells}
+        new = {cell.number: cell.source for cell in read_notebook(after.removeprefix("\ufeff")).cells}
+    except NotebookError:
+        return ""
+    parts = []
+    for number in sorted(old.keys() & new.keys()):
+        if old[number] == new[number]:
+            continue
+        lines = difflib.unified_diff(
+            _terminated_lines(old[number]), _terminated_lines(new[number]),
+            f"a/{path}:cell {number}", f"b/{path}:cell {number}",
+        )
+        parts.append("".join(lines))
+    return "".join(parts)
+
+
+def _terminated_lines(source: str) -> list[str]:
+    return [line if line.endswith("\n") else line + "\n" for line in source.splitlines(keepends=True)]
