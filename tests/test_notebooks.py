@@ -631,3 +631,62 @@ def test_a_notebook_with_a_cell_that_does_not_parse_is_not_fixed(tmp_path):
     run = run_hplint("exercise.ipynb", "--no-cache", "--fix", "--unsafe-fixes", cwd=tmp_path)
     assert "HP001" in run.output and "HP201" in run.output
     assert (tmp_path / "exercise.ipynb").read_text(encoding="utf-8") == text
+
+
+# ---------------------------------------------------------------- fuzzing
+
+
+CELL_PIECES = [
+    "import torch\n", "%matplotlib inline\n", "!pip install torch\n", "files = !ls\n", "model?\n", "%%time\n",
+    "%%bash\n", "    ", "(", ")", "'''", '"', "\\\n", "# hplint: ignore[HP101]\n", "lr = 0.1\n", "for x in y:\n",
+    "opt = torch.optim.Adam(m.parameters(), lr=lr)\n", "%time fit(model)\n", "x = 1 % 2\n", "\r\n", "é", "\t",
+]
+
+
+def test_any_cells_give_facts_or_a_parse_error_never_an_exception():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from hplint.extract import NotAnalysed
+    from hplint.extract.notebook import extract_notebook
+
+    cells = st.lists(st.tuples(st.sampled_from(["code", "code", "markdown", "raw"]),
+                               st.lists(st.sampled_from(CELL_PIECES), max_size=12).map("".join)), max_size=6)
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(cells)
+    def check(written):
+        for cell in written:
+            if cell[0] == "code":
+                assert python_of(cell[1]).count("\n") == cell[1].replace("\r\n", "\n").count("\n")
+        try:
+            facts = extract_notebook("fuzz.ipynb", notebook(*written).encode())
+        except NotAnalysed:
+            return
+        for fact in facts.facts:
+            location = getattr(fact, "location", None)
+            if location is not None:
+                assert location.cell > 0 and location.shown_line >= 1
+
+    check()
+
+
+def test_writing_back_any_sources_changes_just_them():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from hplint.edit.notebook import with_sources
+
+    @settings(max_examples=80, deadline=None)
+    @given(st.lists(st.text(max_size=40), min_size=1, max_size=4), st.text(max_size=60),
+           st.sampled_from([None, 1, 2]), st.booleans())
+    def check(sources, new, indent, ascii_only):
+        document = json.loads(notebook(*(code(source) for source in sources)))
+        text = json.dumps(document, indent=indent, ensure_ascii=ascii_only)
+        rewritten = with_sources(text, {1: new})
+        expected = json.loads(text)
+        expected["cells"][0]["source"] = new.splitlines(keepends=True)
+        assert json.loads(rewritten) == expected
+        assert rewritten[rewritten.index('"outputs"'):] == text[text.index('"outputs"'):]  # what follows, byte for byte
+
+    check()
