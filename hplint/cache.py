@@ -30,12 +30,12 @@ from typing import TYPE_CHECKING, Any
 from hplint import __version__
 from hplint.diagnostics import Diagnostic, Findings, Fix, Severity
 from hplint.location import Location
-from hplint.suppression import Suppression
+from hplint.suppression import from_row, to_row
 
 if TYPE_CHECKING:
     from hplint.facts import FileFacts
 
-CACHE_FORMAT = 19  # bump when facts, findings or extraction change in a way old entries would not show
+CACHE_FORMAT = 20  # bump when facts, findings or extraction change in a way old entries would not show
 DEFAULT_FOLDER = ".hplint_cache"
 KEY_NAME = "cache-key"
 _KEY_BYTES = 32
@@ -265,9 +265,10 @@ def _encode_findings(findings: Findings) -> dict[str, Any]:
             for d in findings.diagnostics
         ],
         "suppressions": {
-            path: [[comment.line, list(comment.codes), comment.style] for comment in comments]
+            path: [to_row(comment) for comment in comments]
             for path, comments in findings.suppressions.items() if comments
         },
+        "unanalysed": list(findings.unanalysed),
     }
 
 
@@ -279,11 +280,8 @@ def _decode_findings(data: dict[str, Any]) -> Findings:
         )
         for code, name, severity, message, location, source, related, fix in data["diagnostics"]
     ]
-    suppressions = {
-        path: tuple(Suppression(line, tuple(codes), style) for line, codes, style in comments)
-        for path, comments in data["suppressions"].items()
-    }
-    return Findings(diagnostics, suppressions)
+    suppressions = {path: tuple(from_row(row) for row in comments) for path, comments in data["suppressions"].items()}
+    return Findings(diagnostics, suppressions, tuple(data["unanalysed"]))
 
 
 def _location(location: Location) -> list[Any]:

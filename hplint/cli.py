@@ -89,6 +89,7 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option("--statistics", is_flag=True, help="Count findings per rule and list unused suppressions.")
+@click.option("--add-noqa", is_flag=True, help="Suppress every current finding in place: append `# hplint: ignore[CODE]` to its line.")
 @click.option("--show-facts", is_flag=True, help="Print the extracted hyperparameters instead of findings.")
 @click.option("--show-runs", is_flag=True, help="Print the runs found (entry point, files, configs, launch) instead of findings.")
 @click.option("--force-exclude", is_flag=True, help="Apply exclude even to paths named on the command line.")
@@ -115,6 +116,7 @@ def check(
     exit_zero: bool,
     quiet: bool,
     statistics: bool,
+    add_noqa: bool,
     show_facts: bool,
     show_runs: bool,
     force_exclude: bool,
@@ -133,6 +135,8 @@ def check(
     from hplint.report.terminal import printable
     from hplint.report.text import statistics as statistics_text
 
+    if add_noqa and (fix or diff):
+        raise click.UsageError("--add-noqa suppresses the findings as they are; run --fix first, then --add-noqa")
     stdin = _stdin_file(paths, stdin_filename)
     targets = [stdin[0]] if stdin is not None else list(paths) or [Path(".")]
     command_line = CommandLine(
@@ -166,6 +170,8 @@ def check(
     except (ConfigError, DiscoveryError) as error:
         click.echo(printable(f"hplint: error: {error}"), err=True)
         sys.exit(EXIT_ERROR)
+    if add_noqa:
+        sys.exit(_add_noqa(result, stdin is not None))
     if fixing is not None and diff:
         sys.exit(_show_diff(fixing, quiet))
     unwritten = _write_fixes(fixing, stdin) if fixing is not None else False
@@ -198,6 +204,26 @@ def check(
         sys.exit(EXIT_ERROR)
     failing = [d for d in result.diagnostics if d.severity >= config.fail_on]
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+
+
+def _add_noqa(result: Any, from_stdin: bool) -> int:
+    """--add-noqa: comments written, what could not take one named on stderr; 0 unless hplint itself failed."""
+    from hplint.edit.add_noqa import add_noqa
+    from hplint.report.terminal import printable
+
+    if from_stdin:
+        raise click.UsageError("--add-noqa writes files; it cannot suppress findings in standard input")
+    outcome = add_noqa(result.diagnostics)
+    for skipped in outcome.skipped:
+        codes = ", ".join(skipped.codes)
+        click.echo(printable(f"hplint: warning: {skipped.path}:{skipped.line}: {codes} not suppressed: {skipped.reason}"), err=True)
+    for failure in result.failures:
+        click.echo(printable(f"hplint: internal error: {failure}"), err=True)
+    for failure in outcome.failures:
+        click.echo(printable(f"hplint: error: {failure}"), err=True)
+    noun = "suppression" if outcome.added == 1 else "suppressions"
+    click.echo(f"Added {outcome.added} {noun}.", err=True)
+    return EXIT_ERROR if result.failures or outcome.failures else EXIT_CLEAN
 
 
 def _fixed(targets: list[Path], config: Any, options: Any, unsafe: bool) -> Any:

@@ -81,3 +81,4 @@ class Findings:
 
     diagnostics: list[Diagnostic]
     suppressions: dict[str, tuple[Suppression, ...]]  # the comments of each file, by display path
+    unanalysed: tuple[str, ...] = ()  # files with a parse error: no rule read them, so their comments are not judged

@@ -25,7 +25,7 @@ from hplint.discover import discover, project_root, relative_posix
 from hplint.extract import (
     Content, NotAnalysed, TooLarge, extract_source, gc_paused, language_of, read_source, size_limit,
 )
-from hplint.suppression import Suppression, apply_suppressions
+from hplint.suppression import Suppression, Unused, apply_suppressions, judge_unused, unused_candidates
 
 if TYPE_CHECKING:
     from hplint.checks import Rule
@@ -166,7 +166,9 @@ def check_project(project: Project, config: LintConfig) -> Checked:
             continue
         by_run = [(run.name, _checked(rule, run, f"run {run.name}", options, failures)) for run in project.runs]
         found.extend(merge_run_findings(by_run))
-    return Checked(Findings(found, {path: file.suppressions for path, file in project.files.items()}), failures)
+    suppressions = {path: file.suppressions for path, file in project.files.items()}
+    unanalysed = tuple(sorted({error.location.path for error in project.parse_errors()}))
+    return Checked(Findings(found, suppressions, unanalysed), failures)
 
 
 def _checked(rule: type[Rule], view: Project | Run, where: str, options: Any, failures: list[str]) -> list[Diagnostic]:
@@ -206,8 +208,47 @@ def _report(findings: Findings, named: list[str], config: LintConfig) -> LintRes
         and not config.ignored_for_path(_root_relative(diagnostic.location.path, config.root), diagnostic.code)
     ]
     outcome = apply_suppressions(kept, findings.suppressions)
-    unused = [(path, comment) for path, comment in outcome.unused if path in reported]
-    return LintResult(sorted(set(outcome.kept), key=Diagnostic.sort_key), named, len(outcome.suppressed), unused)
+    # A comment is judged only in a file linted now (pre-commit names a few) that rules could read.
+    unanalysed = set(findings.unanalysed)
+    judged = [path for path in named if path not in unanalysed]
+    candidates = unused_candidates(findings.suppressions, outcome.matched, judged)
+    unused = _unused(candidates, config) if candidates else []
+    reported_unused = _unused_findings(unused, config)
+    if reported_unused:
+        second = apply_suppressions(reported_unused, findings.suppressions)  # only `ignore[HP004]` hides HP004
+        outcome.kept.extend(second.kept)
+        outcome.suppressed.extend(second.suppressed)
+    listed = [(item.path, item.comment) for item in unused]
+    return LintResult(sorted(set(outcome.kept), key=Diagnostic.sort_key), named, len(outcome.suppressed), listed)
+
+
+def _unused(candidates: list[tuple[str, Suppression, tuple[str, ...]]], config: LintConfig) -> list[Unused]:
+    """The comments that hid nothing that a rule running on their file could have found."""
+    from hplint.checks.curves import CurvesRule
+    from hplint.checks.probe import ProbeRule
+
+    static = [rule.code for rule in config.enabled_rules() if not issubclass(rule, (ProbeRule, CurvesRule))]
+
+    def running(path: str) -> list[str]:
+        relative = _root_relative(path, config.root)
+        return [code for code in static if not config.ignored_for_path(relative, code)]
+
+    return judge_unused(candidates, functools.lru_cache(maxsize=None)(running))
+
+
+def _unused_findings(unused: list[Unused], config: LintConfig) -> list[Diagnostic]:
+    """HP004 for each unused comment, when HP004 is selected and not ignored for the comment's file."""
+    if not unused:
+        return []
+    from hplint.checks.suppressions import UnusedSuppression
+
+    if not config.is_enabled(UnusedSuppression):
+        return []
+    rule = UnusedSuppression()
+    return [
+        rule.finding(item) for item in unused
+        if not config.ignored_for_path(_root_relative(item.path, config.root), UnusedSuppression.code)
+    ]
 
 
 def _files(

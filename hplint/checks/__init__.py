@@ -11,7 +11,7 @@ from hplint.facts import Location, Value
 from hplint.project import Project, Run
 
 # One module per family; a new family is one more name here.
-_FAMILIES = ("parsing", "optimizer", "architecture", "training", "probe", "curves")
+_FAMILIES = ("parsing", "suppressions", "optimizer", "architecture", "training", "probe", "curves")
 
 
 class Rule:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
-from hplint.suppression import find_suppressions
+from hplint.extract.comments import find_suppressions
 
 if TYPE_CHECKING:
     from hplint.facts import Fact, FileFacts
@@ -196,7 +196,7 @@ def _extract_source(display_path: str, language: str, data: Content) -> FileFact
             facts = extract_config(display_path, language, text)
     from hplint.extract.depth import bounded
 
-    suppressions = find_suppressions(text) if language != "json" else ()
+    suppressions = find_suppressions(text, language) if language != "json" else ()
     return FileFacts(display_path, language, tuple(bounded(facts)), suppressions)
 
 

@@ -309,6 +309,7 @@ class _Scanner:
 def extract_notebook(path: str, data: bytes) -> FileFacts:
     """The facts of a notebook's code, located in its cells; one ParseError for a file that is no notebook."""
     from hplint.extract import find_suppressions, may_hold_hyperparameters
+    from hplint.extract.comments import in_cells
     from hplint.extract.depth import bounded
     from hplint.facts import FileFacts, ParseError
 
@@ -341,7 +342,8 @@ def extract_notebook(path: str, data: bytes) -> FileFacts:
 
         facts = extract_python(path, encoded)
     located = relocated([*errors, *bounded(facts)], notebook.cells, dedented)
-    return FileFacts(path, "python", tuple(located), find_suppressions(code))
+    cells = [(cell.number, cell.offset, cell.lines) for cell in notebook.cells]
+    return FileFacts(path, "python", tuple(located), in_cells(find_suppressions(code), cells, dedented))
 
 
 def _syntax_error(path: str, cell: CodeCell, python: str) -> Fact | None:
