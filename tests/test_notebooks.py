@@ -690,3 +690,13 @@ def test_writing_back_any_sources_changes_just_them():
         assert rewritten[rewritten.index('"outputs"'):] == text[text.index('"outputs"'):]  # what follows, byte for byte
 
     check()
+
+
+def test_a_model_named_where_it_is_written_is_named_by_its_cell(tmp_path):
+    write(tmp_path, "mlp.ipynb", notebook(
+        code("import torch\nfrom torch import nn"),
+        markdown("A narrow MLP."),
+        code("# 784 inputs squeezed into 16 units\nnet = nn.Sequential(nn.Linear(784, 16), nn.ReLU(), nn.Linear(16, 10))"),
+    ))
+    [narrow] = [d for d in findings(tmp_path, ".") if d["code"] == "HP204"]
+    assert narrow["message"].startswith("the first hidden layer of nn.Sequential@cell 3:2:7, Linear(784, 16)")

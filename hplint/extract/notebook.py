@@ -46,6 +46,7 @@ _AUTOMAGICS = frozenset({
 _FIRST_WORD = re.compile(r"[A-Za-z_]\w*")
 _ASSIGNED_ESCAPE = re.compile(r"(?P<targets>[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)\s*=\s*[!%]")
 _MAGIC_NAME = re.compile(r"%(?P<name>[A-Za-z_]\w*)")
+_SEQUENTIAL_NAME = re.compile(r"nn\.Sequential@(\d+):(\d+)")  # extract/python/models.py names them so
 
 
 class NotebookError(ValueError):
@@ -308,8 +309,8 @@ class _Scanner:
 
 def extract_notebook(path: str, data: bytes) -> FileFacts:
     """The facts of a notebook's code, located in its cells; one ParseError for a file that is no notebook."""
-    from hplint.extract import find_suppressions, may_hold_hyperparameters
-    from hplint.extract.comments import in_cells
+    from hplint.extract import may_hold_hyperparameters
+    from hplint.extract.comments import find_suppressions, in_cells
     from hplint.extract.depth import bounded
     from hplint.facts import FileFacts, ParseError
 
@@ -397,10 +398,21 @@ def relocated(facts: Sequence[Any], cells: Sequence[CodeCell], dedented: Mapping
         end_column = location.end_column + shift.get(location.end_line, 0)
         return Location(location.path, location.line, column, location.end_line, end_column, cell.number, cell.offset)
 
+    def renamed(name: str) -> str:
+        """`nn.Sequential@L:C`, a model named where it is written, named by its cell: `nn.Sequential@cell 4:2:9`."""
+        written = _SEQUENTIAL_NAME.fullmatch(name)
+        if written is None:
+            return name
+        line, column = int(written.group(1)), int(written.group(2))
+        where = place(Location("", line, column, line, column))
+        return f"nn.Sequential@cell {where.cell}:{where.shown_line}:{where.column}" if where.cell else name
+
     def rebuilt(value: Any) -> Any:
         kind = type(value)
         if kind is Location:
             return place(value)
+        if kind is str:
+            return renamed(value) if value.startswith("nn.Sequential@") else value
         if kind is tuple:
             return tuple(rebuilt(item) for item in value)
         if not dataclasses.is_dataclass(value):
