@@ -46,6 +46,10 @@ _AUTOMAGICS = frozenset({
 _FIRST_WORD = re.compile(r"[A-Za-z_]\w*")
 _ASSIGNED_ESCAPE = re.compile(r"(?P<targets>[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)\s*=\s*[!%]")
 _MAGIC_NAME = re.compile(r"%(?P<name>[A-Za-z_]\w*)")
+# What the scanner stops at: outside strings, a comment, a quote, a bracket or a final backslash; inside a
+# string, an escape or the closing quote.
+_CODE_STOPS = re.compile(r"""[#"'()\[\]{}]|\\$""")
+_STRING_STOPS = {quote: re.compile(r"\\.?|" + re.escape(quote), re.DOTALL) for quote in ('"', "'", '"""', "'''")}
 _SEQUENTIAL_NAME = re.compile(r"nn\.Sequential@(\d+):(\d+)")  # extract/python/models.py names them so
 
 
@@ -271,33 +275,35 @@ class _Scanner:
         self.depth, self.quote, self.continued = state
 
     def feed(self, line: str) -> str:
-        """Advance over a line; return its code before any comment."""
-        index, length = 0, len(line)
+        """Advance over a line; return its code before any comment. Jumps from one character that matters
+        to the next: a cell's code is scanned at regular-expression speed."""
+        index = 0
         self.continued = False
-        while index < length:
-            char = line[index]
+        while True:
             if self.quote:
-                if char == "\\":
-                    index += 2
-                elif line.startswith(self.quote, index):
-                    index += len(self.quote)
+                found = _STRING_STOPS[self.quote].search(line, index)
+                if found is None:
+                    break
+                index = found.end()
+                if not found.group().startswith("\\"):
                     self.quote = ""
-                else:
-                    index += 1
                 continue
+            found = _CODE_STOPS.search(line, index)
+            if found is None:
+                break
+            char, index = found.group(), found.end()
             if char == "#":
-                return line[:index]
+                return line[:found.start()]
             if char in "\"'":
-                self.quote = line[index:index + 3] if line[index:index + 3] in ('"""', "'''") else char
-                index += len(self.quote)
-                continue
-            if char in "([{":
+                opening = line[found.start():found.start() + 3]
+                self.quote = opening if opening in ('"""', "'''") else char
+                index = found.start() + len(self.quote)
+            elif char in "([{":
                 self.depth += 1
             elif char in ")]}":
                 self.depth = max(self.depth - 1, 0)
-            elif char == "\\" and index == length - 1:
-                self.continued = True
-            index += 1
+            else:
+                self.continued = True  # a backslash ends the line
         if len(self.quote) == 1:  # a one-line string ends with its line
             self.continued = self.continued or line.endswith("\\")
             self.quote = ""
