@@ -700,3 +700,16 @@ def test_a_model_named_where_it_is_written_is_named_by_its_cell(tmp_path):
     ))
     [narrow] = [d for d in findings(tmp_path, ".") if d["code"] == "HP204"]
     assert narrow["message"].startswith("the first hidden layer of nn.Sequential@cell 3:2:7, Linear(784, 16)")
+
+
+def test_an_unused_suppression_in_a_cell_is_named_by_its_cell(tmp_path):
+    write(tmp_path, "train.ipynb", notebook(
+        code("import torch"),
+        markdown("The model."),
+        code('doc = """a model\nwith no batch"""  # hplint: ignore[HP101]\nrnn = torch.nn.LSTM(32, 64)'),
+    ))
+    run = run_hplint("train.ipynb", "--no-cache", "--statistics", cwd=tmp_path)
+    assert "train.ipynb:cell 3:2:19: HP004 [info] `# hplint: ignore[HP101]`: no HP101 finding on lines 1-2" in run.output
+    assert "train.ipynb:cell 3:2: unused suppression (hplint[HP101])" in run.output
+    summary = run_hplint("train.ipynb", "--no-cache", "--format", "json", cwd=tmp_path).json()["summary"]
+    assert summary["unused_suppressions"] == [{"path": "train.ipynb", "cell": 3, "line": 2}]

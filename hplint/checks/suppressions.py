@@ -111,7 +111,8 @@ class UnusedSuppression(Rule):
     def finding(self, unused: Unused) -> Diagnostic:
         comment = unused.comment
         where = "in this file" if comment.scope == "file" else (
-            f"on lines {comment.covers_from}-{comment.line}" if comment.covers_from < comment.line else "on this line"
+            f"on lines {comment.covers_from - comment.cell_offset}-{comment.line - comment.cell_offset}"
+            if comment.covers_from < comment.line else "on this line"
         )
         shown = f"`{comment.text}`"
         if unused.whole:

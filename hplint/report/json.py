@@ -41,7 +41,8 @@ def render(result: LintResult, quiet: bool) -> str:
     summary: dict[str, Any] = {"files": len(result.files), **summary_counts(result)}
     summary["suppressed"] = result.suppressed
     summary["unused_suppressions"] = [
-        {"path": path, "line": comment.line} for path, comment in result.unused_suppressions
+        {"path": path, **({"cell": comment.cell} if comment.cell else {}), "line": comment.line - comment.cell_offset}
+        for path, comment in result.unused_suppressions
     ]
     if result.notes:
         summary["not_analysed"] = [{"path": path, "reason": reason} for path, reason in result.notes]

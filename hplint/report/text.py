@@ -115,7 +115,8 @@ def statistics(result: LintResult) -> str:
     lines = [f"{count:5d}  {code}  {name}" for (code, name), count in sorted(by_code.items())]
     for path, comment in sorted(result.unused_suppressions, key=lambda item: (item[0], item[1].line)):
         codes = f"[{', '.join(comment.codes)}]" if comment.codes else ""
-        lines.append(printable(f"{path}:{comment.line}: unused suppression ({comment.style}{codes})"))
+        where = f"{path}:cell {comment.cell}:{comment.line - comment.cell_offset}" if comment.cell else f"{path}:{comment.line}"
+        lines.append(printable(f"{where}: unused suppression ({comment.style}{codes})"))
     if result.suppressed:
         lines.append(f"{result.suppressed} suppressed by comments")
     return "\n".join(lines)
