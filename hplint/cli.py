@@ -240,6 +240,7 @@ def _show_diff(fixing: Any, quiet: bool) -> int:
     text = unified_diff(fixing)
     if text:
         click.echo(text, nl=False)
+    _warn_unresolved(fixing)
     for failure in fixing.result.failures:
         click.echo(printable(f"hplint: internal error: {failure}"), err=True)
     if not quiet:
@@ -259,6 +260,7 @@ def _write_fixes(fixing: Any, stdin: tuple[Path, bytes] | None) -> bool:
     from hplint.report.terminal import printable
 
     shown = display_path(stdin[0]) if stdin is not None else None
+    _warn_unresolved(fixing)
     problems = write_fixed(fixing, skip=[shown] if shown is not None else [])
     for problem in problems:
         click.echo(printable(f"hplint: error: {problem}"), err=True)
@@ -266,6 +268,13 @@ def _write_fixes(fixing: Any, stdin: tuple[Path, bytes] | None) -> bool:
         sys.stdout.buffer.write(fixing.after.get(shown, stdin[1]))
         sys.stdout.buffer.flush()
     return bool(problems)
+
+
+def _warn_unresolved(fixing: Any) -> None:
+    from hplint.report.terminal import printable
+
+    for path, code in fixing.unresolved:
+        click.echo(printable(f"hplint: warning: {path}: a {code} fix left its finding in place; the file is left as it was"), err=True)
 
 
 def _count(number: int, noun: str) -> str:

@@ -305,3 +305,39 @@ def test_rewriting_a_malformed_suppression(language):
     column = text.index("#") + 1
     fix = comment_fix(Location("f", 1, column, 1, column + len("# hplint: ignore HP206")), "# hplint: ignore HP206", "# hplint: ignore[HP206]", "t")
     assert apply_fixes(text, language, [fix]).text == text.replace("ignore HP206", "ignore[HP206]")
+
+
+def test_a_fix_that_leaves_its_finding_is_undone_not_repeated(tmp_path, monkeypatch):
+    """An edit that does not do what its rule checks would be made again on every pass: its file is left as it was."""
+    from hplint.edit import fixer
+    from hplint.edit.apply import Edited
+
+    def touch(text: str, language: str, fixes: list[Fix]) -> Edited:
+        return Edited(text + "# touched\n", tuple(fixes))
+
+    monkeypatch.setattr(fixer, "_apply", touch)
+    root = _project("hp303_zero_grad", tmp_path)
+    before = _texts(root)
+    run = run_hplint("--fix", "--unsafe-fixes", "--no-cache", ".", cwd=root)
+    assert _texts(root) == before
+    assert "train.py: a HP303 fix left its finding in place; the file is left as it was" in run.stderr
+    assert "fixed 0 findings" in run.output
+    diff = run_hplint("--diff", "--unsafe-fixes", "--no-cache", ".", cwd=root)
+    assert (diff.exit_code, diff.output) == (0, "")
+
+
+def test_a_notebook_gets_no_fix_that_needs_torch_imported_in_a_later_cell(tmp_path):
+    import json
+
+    cells = [
+        "from torch import nn\nmodel = nn.Sequential(nn.Linear(4, 2))\nval_loader = [(1, 2)]\n",
+        "total = 0\nfor x, y in val_loader:\n    total += model(x).sum().item()\n",
+        "import torch\ntorch.save(model.state_dict(), 'm.pt')\n",
+    ]
+    notebook = {
+        "cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source} for source in cells],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    }
+    (tmp_path / "eval.ipynb").write_text(json.dumps(notebook, indent=1))
+    found = [d for d in _diagnostics(tmp_path, "--no-cache") if d["code"] == "HP305"]
+    assert [(d["cell"], d["fix"]) for d in found] == [(2, None)]

@@ -11,7 +11,7 @@ import re
 
 from hplint.checks.loops import loop_body
 from hplint.diagnostics import UNSAFE, Fix
-from hplint.facts import Call, Import, Operation
+from hplint.facts import Call, Import, Location, Operation
 from hplint.project import Project
 
 # A name an inserted statement can call a method on: `optimizer`, `self.model`.
@@ -55,7 +55,7 @@ def eval_mode_fix(project: Project, operations: list[Operation], loop: Operation
 def no_grad_fix(project: Project, loop: Operation) -> Fix | None:
     """The loop inside `with torch.no_grad():`, spelt as the file imports torch; none when the file does not
     import it, or when the loop takes gradients without backward() (torch.autograd.grad: saliency, attacks)."""
-    context = _no_grad_spelling(project, loop.location.path)
+    context = _no_grad_spelling(project, loop.location)
     if context is None:
         return None
     location = loop.location
@@ -65,9 +65,10 @@ def no_grad_fix(project: Project, loop: Operation) -> Fix | None:
     return Fix(UNSAFE, f"run the loop under {context}()", "wrap-in-with", location, (context,))
 
 
-def _no_grad_spelling(project: Project, path: str) -> str | None:
-    """`torch.no_grad` (or `th.no_grad` under `import torch as th`, `no_grad` under `from torch import no_grad`)."""
-    imports = project.of_type(path, Import)
+def _no_grad_spelling(project: Project, loop: Location) -> str | None:
+    """`torch.no_grad` (or `th.no_grad` under `import torch as th`, `no_grad` under `from torch import no_grad`),
+    imported before the loop (a notebook may import torch in a later cell)."""
+    imports = [imported for imported in project.of_type(loop.path, Import) if imported.location.line < loop.line]
     for imported in imports:
         if imported.qualified == "torch":
             return f"{imported.local}.no_grad"

@@ -7,7 +7,10 @@ atomically (`--diff` writes nothing). The findings reported are those of the fix
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +35,7 @@ class FixOutcome:
     before: dict[str, bytes] = field(default_factory=dict)  # display path -> text before, for each file fixed
     after: dict[str, bytes] = field(default_factory=dict)  # display path -> text after
     fixed: int = 0  # findings fixed
+    unresolved: list[tuple[str, str]] = field(default_factory=list)  # (path, code): a fix that left its finding
 
     @property
     def changed(self) -> list[str]:
@@ -43,47 +47,102 @@ def fixable(diagnostics: Iterable[Diagnostic], unsafe: bool) -> list[Diagnostic]
     return [d for d in diagnostics if d.fix is not None and (unsafe or d.fix.applicability == SAFE)]
 
 
+Made = dict[str, Counter[tuple[str, str]]]  # display path -> (code, fix title) -> fixes made in one pass
+
+
 def fix_run(
     paths: Sequence[Path], config: LintConfig, options: RunOptions, unsafe: bool, max_passes: int = MAX_PASSES,
 ) -> FixOutcome:
-    """Lint and fix in memory until nothing more is fixed; the files are not written (see `write_fixed`)."""
+    """Lint and fix in memory until nothing more is fixed; the files are not written (see `write_fixed`).
+
+    A fix whose finding is still there after it was made (an edit that does not do what its rule
+    checks) would be made again on every pass: its file goes back to its text before that pass and
+    is left alone from then on, named in `unresolved`.
+    """
     from hplint.lint import lint
 
-    outcome = FixOutcome(lint(paths, config, options))
-    texts: dict[str, bytes] = {}
-    for _ in range(max_passes):
-        edited = _one_pass(outcome.result, unsafe, texts, options, outcome)
-        if not edited:
-            return outcome
-        outcome.result = lint(paths, config, replace(options, texts=dict(texts)))
+    with _cache_between_passes(options) as options:
+        outcome = FixOutcome(lint(paths, config, options))
+        texts: dict[str, bytes] = {}
+        left_alone: set[str] = set()
+        for _ in range(max_passes):
+            before_pass = dict(texts)
+            offered = _offered(outcome.result, unsafe)
+            made = _one_pass(outcome.result, unsafe, texts, options, outcome, left_alone)
+            if not made:
+                return outcome
+            outcome.result = lint(paths, config, replace(options, texts=dict(texts)))
+            stuck = _unresolved(made, offered, _offered(outcome.result, unsafe))
+            if stuck:
+                for path, code in stuck:
+                    outcome.unresolved.append((path, code))
+                    outcome.fixed -= sum(made[path].values())
+                    left_alone.add(path)
+                    texts[path] = outcome.after[path] = before_pass.get(path, outcome.before[path])
+                outcome.result = lint(paths, config, replace(options, texts=dict(texts)))
     return outcome
 
 
-def _one_pass(result: LintResult, unsafe: bool, texts: dict[str, bytes], options: RunOptions, outcome: FixOutcome) -> bool:
-    """Make the fixes `result` offers in the files linted now; False when none could be made."""
+@contextmanager
+def _cache_between_passes(options: RunOptions) -> Iterator[RunOptions]:
+    """Without a cache (--no-cache), one that lasts the run, so that a pass re-extracts only the files it edited."""
+    if options.cache_folder is not None:
+        yield options
+        return
+    with tempfile.TemporaryDirectory(prefix="hplint-fix-") as folder:
+        yield replace(options, cache_folder=Path(folder))
+
+
+def _offered(result: LintResult, unsafe: bool) -> Made:
+    offered: Made = {}
+    for diagnostic in fixable(result.diagnostics, unsafe):
+        assert diagnostic.fix is not None
+        offered.setdefault(diagnostic.location.path, Counter())[(diagnostic.code, diagnostic.fix.title)] += 1
+    return offered
+
+
+def _unresolved(made: Made, before: Made, after: Made) -> list[tuple[str, str]]:
+    """The files where a kind of fix was made n times and fewer than n of its findings went away."""
+    stuck = []
+    for path, kinds in made.items():
+        for (code, title), count in kinds.items():
+            left = after.get(path, Counter())[(code, title)]
+            if left > before.get(path, Counter())[(code, title)] - count:
+                stuck.append((path, code))
+                break
+    return stuck
+
+
+def _one_pass(
+    result: LintResult, unsafe: bool, texts: dict[str, bytes], options: RunOptions, outcome: FixOutcome,
+    left_alone: set[str],
+) -> Made:
+    """Make the fixes `result` offers in the files linted now; which were made, by file."""
     named = set(result.files)
     unparsable = {d.location.path for d in result.diagnostics if d.code in _UNPARSABLE}
-    by_path: dict[str, list[Fix]] = {}
+    by_path: dict[str, list[Diagnostic]] = {}
     for diagnostic in fixable(result.diagnostics, unsafe):
         path = diagnostic.location.path
-        if path in named and path not in unparsable and diagnostic.fix is not None:
-            by_path.setdefault(path, []).append(diagnostic.fix)
-    edited = False
-    for path, fixes in sorted(by_path.items()):
+        if path in named and path not in unparsable and path not in left_alone:
+            by_path.setdefault(path, []).append(diagnostic)
+    made: Made = {}
+    for path, diagnostics in sorted(by_path.items()):
         data = texts[path] if path in texts else _read(path, options)
         text = _decoded(data)
         if data is None or text is None:
             continue
         language = language_of(Path(path)) or "python"
-        made = _apply(text.removeprefix(_BYTE_ORDER_MARK), language, fixes)
-        if not made.applied:
+        fixes = [d.fix for d in diagnostics if d.fix is not None]
+        edited = _apply(text.removeprefix(_BYTE_ORDER_MARK), language, fixes)
+        if not edited.applied:
             continue
-        new = ((_BYTE_ORDER_MARK if text.startswith(_BYTE_ORDER_MARK) else "") + made.text).encode("utf-8")
+        new = ((_BYTE_ORDER_MARK if text.startswith(_BYTE_ORDER_MARK) else "") + edited.text).encode("utf-8")
         outcome.before.setdefault(path, data)
         texts[path] = outcome.after[path] = new
-        outcome.fixed += len(made.applied)
-        edited = True
-    return edited
+        outcome.fixed += len(edited.applied)
+        codes = {d.fix: d.code for d in diagnostics if d.fix is not None}
+        made[path] = Counter((codes[fix], fix.title) for fix in edited.applied)
+    return made
 
 
 def _apply(text: str, language: str, fixes: list[Fix]) -> Edited:
