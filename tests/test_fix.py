@@ -26,6 +26,7 @@ from hplint.location import Location
 from hplint.report.fixes import fixes_line
 
 CASES = Path(__file__).parent / "fix_cases"
+SAFE_FIXES = {"HP003", "HP004"}  # suppression comments rewritten to hide what they hid, or removed when they hid nothing
 FIXED = sorted(case.name for case in CASES.iterdir() if (case / "after").is_dir())
 UNFIXED = sorted(case.name for case in CASES.iterdir() if not (case / "after").is_dir())
 
@@ -67,7 +68,7 @@ def test_fix_makes_exactly_the_expected_edit(case, tmp_path):
     root = _project(case, tmp_path)
     offered = [d for d in _diagnostics(root) if d["fix"] is not None]
     assert {d["code"] for d in offered} == _codes(case)
-    assert {d["fix"]["applicability"] for d in offered} == {UNSAFE}
+    assert all(d["fix"]["applicability"] == (SAFE if d["code"] in SAFE_FIXES else UNSAFE) for d in offered)
 
     run = run_hplint("--fix", "--unsafe-fixes", ".", cwd=root)  # with the cache: the fixed file is read afresh
     assert run.exit_code in (0, 1), run.stderr
@@ -130,6 +131,16 @@ def test_fix_without_unsafe_fixes_leaves_unsafe_fixes_alone(tmp_path):
     assert run.output.splitlines()[-1] == "fixed 0 findings; 1 more fixable with --fix --unsafe-fixes"
     diff = run_hplint("--diff", "--no-cache", ".", cwd=root)
     assert (diff.exit_code, diff.output, diff.stderr.strip()) == (0, "", "nothing to fix")
+
+
+def test_fix_alone_makes_the_safe_fixes_and_counts_the_unsafe_ones(tmp_path):
+    root = _project("hp201_functional_softmax", tmp_path)
+    script = root / "train.py"
+    script.write_text(script.read_text().replace("import torch\n", "import torch  # hplint: ignore[HP101]\n", 1))
+    run = run_hplint("--fix", "--no-cache", ".", cwd=root)
+    assert run.exit_code == 1
+    assert _texts(root) == _texts(CASES / "hp201_functional_softmax" / "before")  # the suppression went, the softmax stayed
+    assert run.output.splitlines()[-1] == "fixed 1 finding; 1 more fixable with --fix --unsafe-fixes"
 
 
 def test_the_summary_says_what_is_fixable(tmp_path):

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from hplint.checks import Rule, all_rules
-from hplint.diagnostics import Diagnostic, Severity
+from hplint.diagnostics import Diagnostic, Fix, Severity, comment_fix
 from hplint.location import Location
 from hplint.project import Project
 from hplint.suppression import UNUSED_SUPPRESSION, Suppression, Unused, canonical, is_ours, without
@@ -40,7 +40,10 @@ class InvalidSuppression(Rule):
                     continue
                 message = _problem(comment, known)
                 if message:
-                    yield self.diagnostic(message, _place(path, comment))
+                    place = _place(path, comment)
+                    rewrite = invalid_rewrite(comment, known)
+                    fix = _rewriting(place, comment, rewrite) if rewrite is not None else None
+                    yield self.diagnostic(message, place, fix=fix)
 
 
 def _problem(comment: Suppression, known: tuple[str, ...]) -> str:
@@ -123,7 +126,14 @@ class UnusedSuppression(Rule):
             named = ", ".join(unused.codes)
             verb = "suppresses" if len(unused.codes) == 1 else "suppress"
             message = f"{named} in {shown} {verb} nothing {where}; keep `{unused_rewrite(unused)}`"
-        return self.diagnostic(message, _place(unused.path, comment))
+        place = _place(unused.path, comment)
+        return self.diagnostic(message, place, fix=_rewriting(place, comment, unused_rewrite(unused)))
+
+
+def _rewriting(place: Location, comment: Suppression, rewrite: str) -> Fix:
+    """The safe fix that writes `rewrite` in place of the comment (removes it, for ""): it hides what it hid."""
+    title = f"write `{rewrite}`" if rewrite else "remove the suppression"
+    return comment_fix(place, comment.text, rewrite, title)
 
 
 def _place(path: str, comment: Suppression) -> Location:
