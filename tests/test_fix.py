@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import run_hplint
+
 from hplint.cli import main
 from hplint.diagnostics import SAFE, UNSAFE, Diagnostic, Fix, Severity, comment_fix
 from hplint.edit import atomic

@@ -11,7 +11,8 @@ import re
 
 from hplint.checks.loops import loop_body
 from hplint.diagnostics import UNSAFE, Fix
-from hplint.facts import Call, Import, Location, Operation
+from hplint.facts import Call, Import, Operation
+from hplint.location import Location
 from hplint.project import Project
 
 # A name an inserted statement can call a method on: `optimizer`, `self.model`.

@@ -61,17 +61,17 @@ def fix_run(
     """
     from hplint.lint import lint
 
-    with _cache_between_passes(options) as options:
-        outcome = FixOutcome(lint(paths, config, options))
+    with _cache_between_passes(options) as passes:
+        outcome = FixOutcome(lint(paths, config, passes))
         texts: dict[str, bytes] = {}
         left_alone: set[str] = set()
         for _ in range(max_passes):
             before_pass = dict(texts)
             offered = _offered(outcome.result, unsafe)
-            made = _one_pass(outcome.result, unsafe, texts, options, outcome, left_alone)
+            made = _one_pass(outcome.result, unsafe, texts, passes, outcome, left_alone)
             if not made:
                 return outcome
-            outcome.result = lint(paths, config, replace(options, texts=dict(texts)))
+            outcome.result = lint(paths, config, replace(passes, texts=dict(texts)))
             stuck = _unresolved(made, offered, _offered(outcome.result, unsafe))
             if stuck:
                 for path, code in stuck:
@@ -79,7 +79,7 @@ def fix_run(
                     outcome.fixed -= sum(made[path].values())
                     left_alone.add(path)
                     texts[path] = outcome.after[path] = before_pass.get(path, outcome.before[path])
-                outcome.result = lint(paths, config, replace(options, texts=dict(texts)))
+                outcome.result = lint(paths, config, replace(passes, texts=dict(texts)))
     return outcome
 
 

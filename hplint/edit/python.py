@@ -9,7 +9,6 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Sequence
-from typing import Union
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -78,8 +77,8 @@ class _Editor(cst.CSTTransformer):
 
     def leave_For(
         self, original_node: cst.For, updated_node: cst.For,
-    ) -> Union[cst.BaseStatement, cst.FlattenSentinel[cst.BaseStatement]]:
-        result: cst.BaseStatement = updated_node
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        result: cst.For | cst.With = updated_node
         for fix in self._fixes(original_node, "insert-call-at-top"):
             statement = _call_statement(fix.names)
             if statement is not None:
@@ -120,7 +119,7 @@ class _Editor(cst.CSTTransformer):
 
     def leave_EmptyLine(
         self, original_node: cst.EmptyLine, updated_node: cst.EmptyLine,
-    ) -> Union[cst.EmptyLine, cst.RemovalSentinel]:
+    ) -> cst.EmptyLine | cst.RemovalSentinel:
         if original_node.comment is None:
             return updated_node
         edited = self._edited_comment(original_node.comment)
