@@ -35,7 +35,7 @@ from hplint.suppression import from_row, to_row
 if TYPE_CHECKING:
     from hplint.facts import FileFacts
 
-CACHE_FORMAT = 21  # bump when facts, findings or extraction change in a way old entries would not show
+CACHE_FORMAT = 22  # bump when facts, findings or extraction change in a way old entries would not show
 DEFAULT_FOLDER = ".hplint_cache"
 KEY_NAME = "cache-key"
 _KEY_BYTES = 32

@@ -167,6 +167,8 @@ IMPORTED_NOT_PROJECT = frozenset(WATCHED_MODULES) | {"tensorflow.keras",
     "collections", "functools", "itertools", "pathlib", "copy", "shutil", "glob", "pickle",
     "numpy", "pandas", "tqdm", "omegaconf", "hydra", "wandb", "mlflow", "sklearn", "PIL", "cv2",
     "datasets", "tensorboard", "matplotlib", "scipy", "einops", "dataclasses", "contextlib",
+    # Metric objects are modules one calls inside evaluation loops, never the model trained.
+    "torchmetrics", "torcheval", "evaluate",
 }
 SCHEDULER_MODULES = ("torch.optim.lr_scheduler.", "timm.scheduler.", "transformers.get_", "transformers.optimization.")
 # torch functions inside forward that join tensors from two paths (skip connections, dense blocks).

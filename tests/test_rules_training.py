@@ -1625,6 +1625,50 @@ def test_hp305_loop_inside_a_no_grad_block(project, context):
     assert project({"train.py": source}).findings("HP305") == []
 
 
+METRIC_OUTSIDE_NO_GRAD = """\
+import torch
+import torch.nn.functional as F
+import torchmetrics
+from torch.utils.data import DataLoader
+
+
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(10, 3)
+        self.drop = torch.nn.Dropout(0.2)
+
+    def forward(self, x):
+        return self.fc(self.drop(x))
+
+
+model = Net()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+train_loader = DataLoader(train_set, batch_size=32)
+val_loader = DataLoader(val_set, batch_size=32)
+accuracy = torchmetrics.Accuracy(task="multiclass", num_classes=3)
+
+for epoch in range(20):
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        optimizer.step()
+    model.eval()
+    for x, y in val_loader:
+        with torch.no_grad():
+            logits = model(x)
+        accuracy(logits.argmax(1), y)
+"""
+
+
+def test_hp305_a_metric_called_outside_no_grad_is_not_a_forward_pass(project):
+    assert project({"train.py": METRIC_OUTSIDE_NO_GRAD}).findings("HP305") == []
+    # The model itself outside no_grad still fires.
+    source = METRIC_OUTSIDE_NO_GRAD.replace("        with torch.no_grad():\n            logits = model(x)", "        logits = model(x)")
+    assert len(project({"train.py": source}).findings("HP305")) == 1
+
+
 def test_hp304_hp305_the_caller_switched_modes_and_gradients_off(project):
     call = "model.eval()\n    with torch.no_grad():\n        print(evaluate(model, val_loader))"
     linted = project({"train.py": evaluation(call=call)})
