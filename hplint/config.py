@@ -14,10 +14,6 @@ from hplint.diagnostics import Severity
 if TYPE_CHECKING:
     from hplint.checks import Rule
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
 
 _KEYS = frozenset({
     "select", "extend-select", "ignore", "extend-ignore", "exclude", "extend-exclude", "fail-on",
@@ -136,6 +132,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read the configuration: larger than {_MAX_CONFIG_FILE >> 20} MiB")
     if isinstance(data, str):
         raise ConfigError(f"{path}: cannot read the configuration: {data}")
+    if sys.version_info >= (3, 11):  # imported when a configuration is read: most runs of a few files have none
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
     try:
         return tomllib.loads(data.decode("utf-8"))
     except RecursionError:

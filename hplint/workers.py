@@ -14,7 +14,6 @@ a fresh worker takes the remaining tasks. Each worker:
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import signal
 import sys
@@ -23,8 +22,10 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 Task = TypeVar("Task")
 
@@ -60,6 +61,8 @@ class WorkerPool(Generic[Task]):
         self._limits = limits
         self._pending: deque[Task] = deque()
         self._workers: list[_Worker[Task]] = []
+        import multiprocessing  # only runs that start workers pay for it (a few small files are extracted here)
+
         self._context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
 
     def __enter__(self) -> WorkerPool[Task]:
@@ -100,6 +103,8 @@ class WorkerPool(Generic[Task]):
         busy = [worker for worker in self._workers if worker.task is not None]
         if not busy:
             return []
+        from multiprocessing.connection import wait
+
         ready = set(wait([worker.connection for worker in busy] + [worker.process.sentinel for worker in busy], timeout))
         finished: list[tuple[Task, Any]] = []
         for worker in busy:
