@@ -370,16 +370,23 @@ def written_name(expr: Expr) -> str:
 def nested(objects: Iterable[Any], kind: type[FactT] | tuple[type, ...]) -> Iterator[FactT]:
     """Every instance of `kind` (a class or a tuple of classes) inside facts and the expressions they hold."""
     stack = list(objects)
+    pop, extend = stack.pop, stack.extend
     while stack:
-        item = stack.pop()
+        item = pop()
         if isinstance(item, kind):
             yield item
-        if isinstance(item, tuple):
-            stack.extend(item)
+        cls = type(item)
+        if cls in _PLAIN:  # most of what a walk meets: names, numbers, flags
             continue
-        names = _field_names(type(item))
+        if isinstance(item, tuple):
+            extend(item)
+            continue
+        names = _field_names(cls)
         if names:
-            stack.extend(getattr(item, name) for name in names)
+            extend([getattr(item, name) for name in names])
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 @functools.cache
