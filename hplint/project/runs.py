@@ -16,7 +16,7 @@ import posixpath
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from hplint.facts import Call, EntryPoint, LaunchCommand, Operation
+from hplint.facts import Call, EntryPoint, LaunchCommand
 from hplint.project.compose import Composer
 from hplint.project.configs import ConfigReader, is_python_config
 from hplint.project.index import FactIndex
