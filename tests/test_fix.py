@@ -352,3 +352,18 @@ def test_a_notebook_gets_no_fix_that_needs_torch_imported_in_a_later_cell(tmp_pa
     (tmp_path / "eval.ipynb").write_text(json.dumps(notebook, indent=1))
     found = [d for d in _diagnostics(tmp_path, "--no-cache") if d["code"] == "HP305"]
     assert [(d["cell"], d["fix"]) for d in found] == [(2, None)]
+
+
+def test_comment_fixes_count_lines_as_the_findings_do():
+    """A form feed is no line break in YAML (str.splitlines would make it one and edit the wrong line)."""
+    from hplint.diagnostics import comment_fix
+    from hplint.edit.comments import apply_comment_fixes
+    from hplint.location import Location
+
+    text = "# section\x0c notes\noptimizer:\n  lr: 0.1  # hplint: ignore HP103\n"
+    directive = "# hplint: ignore HP103"
+    column = text.splitlines()[3 - 1 + 1].index(directive) + 1  # the third YAML line (str.splitlines sees a fourth)
+    fix = comment_fix(Location("c.yaml", 3, column, 3, column + len(directive)), directive, "# hplint: ignore[HP103]", "t")
+    fixed, applied = apply_comment_fixes(text, "yaml", [fix])
+    assert applied == [fix]
+    assert fixed == "# section\x0c notes\noptimizer:\n  lr: 0.1  # hplint: ignore[HP103]\n"

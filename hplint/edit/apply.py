@@ -58,7 +58,7 @@ def _edit(text: str, language: str, fixes: Sequence[Fix]) -> Edited | None:
     else:
         from hplint.edit.comments import apply_comment_fixes
 
-        new_text, applied = apply_comment_fixes(text, fixes)
+        new_text, applied = apply_comment_fixes(text, language, fixes)
     if not applied:
         return Edited(text, ())
     return Edited(new_text, tuple(applied)) if parses(language, new_text) else None

@@ -8,20 +8,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hplint.diagnostics import Fix
+from hplint.extract.comments import split_lines
 
 
-def apply_comment_fixes(text: str, fixes: Sequence[Fix]) -> tuple[str, list[Fix]]:
+def apply_comment_fixes(text: str, language: str, fixes: Sequence[Fix]) -> tuple[str, list[Fix]]:
     """`text` with each `replace-comment` fix made on its line; the fixes made (a line that no longer holds
-    the directive where the fix says is left alone)."""
-    lines = text.splitlines(keepends=True)
+    the directive where the fix says is left alone). Lines are split as the locations count them."""
+    lines = [body + ending for body, ending in split_lines(text, language)]
     applied: list[Fix] = []
     removed: set[int] = set()
     for fix in sorted(fixes, key=lambda fix: (fix.location.line, -fix.location.column)):
         index = fix.location.line - 1
         if fix.kind != "replace-comment" or not 0 <= index < len(lines) or index in removed:
             continue
-        body = lines[index].rstrip("\r\n")
-        ending = lines[index][len(body):]
+        body, ending = split_lines(lines[index], language)[0]
         start, end = fix.location.column - 1, fix.location.end_column - 1
         written, replacement = fix.names
         if body[start:end] != written:
