@@ -13,6 +13,7 @@ import click
 from hplint import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+_TEXT_FORMATS = ("text", "concise", "full")  # one line per finding; full adds the source (--show-source)
 
 
 class _DefaultToCheck(click.Group):
@@ -176,7 +177,7 @@ def check(
         sys.exit(_show_diff(fixing, quiet))
     unwritten = _write_fixes(fixing, stdin) if fixing is not None else False
     colored = _colored(color)
-    if output_format in ("text", "concise", "full"):
+    if output_format in _TEXT_FORMATS:
         from hplint.report.text import render as render_text
 
         sources = {display_path(stdin[0]): stdin[1]} if stdin is not None else {}
@@ -186,7 +187,7 @@ def check(
     fixed_stdin = fixing is not None and stdin is not None  # the fixed text goes to stdout, the findings to stderr
     if output:
         click.echo(output, color=colored, err=fixed_stdin)
-    if output_format in ("text", "concise", "full") and not quiet:
+    if output_format in _TEXT_FORMATS and not quiet:
         from hplint.report.fixes import fixes_line
 
         line = fixes_line(result.diagnostics, unsafe_fixes, fixing.fixed if fixing is not None else None)
@@ -195,7 +196,7 @@ def check(
     if statistics:
         text = statistics_text(result)
         if text:
-            click.echo(text, err=output_format not in ("text", "concise", "full"))
+            click.echo(text, err=output_format not in _TEXT_FORMATS)
     for path, reason in result.notes:
         click.echo(printable(f"hplint: warning: {path}: {reason}"), err=True)
     for failure in result.failures:

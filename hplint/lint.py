@@ -98,7 +98,7 @@ def lint(paths: Sequence[Path], config: LintConfig, options: RunOptions | None =
     named, files = _files(paths, config, options, found)
     settings = _check_settings(config)
     record = cache.load_run(settings, [shown for _, shown in files]) if cache is not None else None
-    sources = _sources(files, cache, record.files if record is not None else {}, options.stdin, options.texts)
+    sources = _sources(files, cache, record.files if record is not None else {}, options)
     findings = record.findings if record is not None and _unchanged(sources, record.files) else None
     notes = list(record.notes) if findings is not None and record is not None else []
     failures: list[str] = []
@@ -146,7 +146,7 @@ def facts_of(
     options = options or RunOptions()
     cache = FactCache(options.cache_folder) if options.cache_folder is not None else None
     named, files = _files(paths, config, options, [])
-    project = load_project(_sources(files, cache, {}, options.stdin), options, cache, [], [])
+    project = load_project(_sources(files, cache, {}, options), options, cache, [], [])
     return [project.files[path] for path in named], project
 
 
@@ -271,19 +271,16 @@ def _files(
 
 
 def _sources(
-    files: Sequence[tuple[Path, str]], cache: FactCache | None, recorded: dict[str, Recorded],
-    stdin: tuple[Path, bytes] | None = None, texts: Mapping[str, bytes] | None = None,
+    files: Sequence[tuple[Path, str]], cache: FactCache | None, recorded: dict[str, Recorded], options: RunOptions,
 ) -> list[SourceFile]:
     """The files to lint, each read once to hash it (with a cache) and let go of unless it is small
     and among the first few to extract, so that memory follows the largest file, not their sum."""
+    texts = _texts_in_place(options)
     sources = []
     kept = 0
     for path, shown in files:
-        if texts and shown in texts:  # a --fix pass lints its edited text, not the file's
-            sources.append(_stdin_source(path, shown, texts[shown], cache))
-            continue
-        if stdin is not None and path == stdin[0]:
-            sources.append(_stdin_source(path, shown, stdin[1], cache))
+        if shown in texts:
+            sources.append(_text_source(path, shown, texts[shown], cache))
             continue
         source = _source(path, shown, cache, recorded, keep=kept < _KEPT_CONTENTS)
         kept += source.data is not None
@@ -308,8 +305,16 @@ def _source(
     return SourceFile(path, shown, language, key, signature, data if keep and small and not cache.has(key) else None)
 
 
-def _stdin_source(path: Path, shown: str, data: bytes, cache: FactCache | None) -> SourceFile:
-    """The text an editor sends for `path`: no signature, so no later run takes it for the file on disk."""
+def _texts_in_place(options: RunOptions) -> Mapping[str, bytes]:
+    """Texts linted instead of files on disk, by display path: standard input, and a --fix pass's edited texts."""
+    if options.stdin is None:
+        return options.texts
+    return {display_path(options.stdin[0]): options.stdin[1], **options.texts}
+
+
+def _text_source(path: Path, shown: str, data: bytes, cache: FactCache | None) -> SourceFile:
+    """A text not read from `path` (an editor's buffer, an edit not yet written): no signature, so no later
+    run takes it for the file on disk."""
     limit = size_limit(language_of(path))
     content: Content = TooLarge(len(data), limit) if len(data) > limit else data
     return SourceFile(path, shown, language_of(path) or "python", cache.key(shown, content) if cache else "", None, content)
