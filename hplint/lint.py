@@ -275,7 +275,7 @@ def _sources(
 ) -> list[SourceFile]:
     """The files to lint, each read once to hash it (with a cache) and let go of unless it is small
     and among the first few to extract, so that memory follows the largest file, not their sum."""
-    texts = _texts_in_place(options)
+    texts = texts_in_place(options)
     sources = []
     kept = 0
     for path, shown in files:
@@ -305,7 +305,7 @@ def _source(
     return SourceFile(path, shown, language, key, signature, data if keep and small and not cache.has(key) else None)
 
 
-def _texts_in_place(options: RunOptions) -> Mapping[str, bytes]:
+def texts_in_place(options: RunOptions) -> Mapping[str, bytes]:
     """Texts linted instead of files on disk, by display path: standard input, and a --fix pass's edited texts."""
     if options.stdin is None:
         return options.texts

@@ -155,16 +155,13 @@ def _apply(text: str, language: str, fixes: list[Fix]) -> Edited:
 
 
 def _read(path: str, options: RunOptions) -> bytes | None:
-    if options.stdin is not None and _same_file(path, options.stdin[0]):
-        return options.stdin[1]
+    from hplint.lint import texts_in_place
+
+    given = texts_in_place(options).get(path)  # standard input
+    if given is not None:
+        return given
     data = read_source(Path(path))
     return data if isinstance(data, bytes) else None
-
-
-def _same_file(shown: str, path: Path) -> bool:
-    from hplint.lint import display_path
-
-    return display_path(path) == shown
 
 
 def _decoded(data: bytes | None) -> str | None:
