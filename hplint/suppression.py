@@ -55,13 +55,6 @@ class Suppression:
         return self.first_line or self.line
 
 
-def find_suppressions(text: str, language: str = "python") -> tuple[Suppression, ...]:
-    """Every suppression comment of a text (found by `hplint/extract/comments.py`, at extraction)."""
-    from hplint.extract.comments import find_suppressions as found
-
-    return found(text, language)
-
-
 def well_formed(comment: Suppression) -> bool:
     return comment.form in WELL_FORMED and (comment.scope == "line" or comment.own_line)
 
