@@ -11,7 +11,7 @@ from hplint import catalogue
 from hplint.checks import Rule
 from hplint.checks.layers import (
     activation_family, combines_tensors, first_linear_is_hidden, forward_graphs, graph_of, init_reach,
-    initialised_models, is_normalised, linear_chain, linears_in_order, weighted_count,
+    initialised_models, is_normalised, layer_count, linear_chain, linears_in_order, short_name,
 )
 from hplint.checks.activation_fixes import removal, renaming
 from hplint.diagnostics import Diagnostic, Fix, Severity
@@ -95,10 +95,6 @@ class VanillaRnn(Rule):
             )
 
 
-def _short(api: str) -> str:
-    return api.rpartition(".")[2]
-
-
 def _number(value: Value | None) -> float | None:
     if value is None or isinstance(value.value, bool) or not isinstance(value.value, (int, float)):
         return None
@@ -107,7 +103,7 @@ def _number(value: Value | None) -> float | None:
 
 def _is_mlp(model: ModelDef, graph: ForwardGraph | None = None) -> bool:
     """Fully-connected layers applied one after another: no conv, recurrent, embedding, attention, skip."""
-    kinds = {_short(layer.api) for layer in model.layers}
+    kinds = {short_name(layer.api) for layer in model.layers}
     others = catalogue.CONV_LAYERS | catalogue.RECURRENT_LAYERS | catalogue.ATTENTION_LAYERS | {"Embedding", "EmbeddingBag"}
     if not kinds & catalogue.LINEAR_LAYERS or kinds & others or model.merges or model.gates:
         return False
@@ -120,17 +116,6 @@ def _is_mlp(model: ModelDef, graph: ForwardGraph | None = None) -> bool:
     if any(op.op in ("softmax", "scaled_dot_product_attention", "linear") for op in model.forward):
         return False  # attention: q/k/v projections are parallel, not a deep stack
     return not any(word in model.name.lower() for word in ("attention", "attn"))
-
-
-def _count(model: ModelDef, kinds: frozenset[str]) -> int | None:
-    """How many layers of these kinds the model builds; None when a loop hides the count."""
-    total = 0
-    for layer in model.layers:
-        if _short(layer.api) in kinds:
-            if layer.count == 0:
-                return None
-            total += layer.count
-    return total
 
 
 def _models(project: Project) -> Iterator[ModelDef]:
@@ -149,7 +134,7 @@ class HiddenActivationOnOutput(Rule):
         for output, pairs, _ in _outputs_reaching(project, _ends_hidden):
             pair = pairs[0]
             yield self.diagnostic(
-                f"{output.op} is the last operation of {pair.described}, whose output goes into {_short(pair.loss.loss)} "
+                f"{output.op} is the last operation of {pair.described}, whose output goes into {short_name(pair.loss.loss)} "
                 f"({pair.loss.location}): it distorts the logits or values the loss expects; end with the "
                 "last Linear/Conv layer",
                 output.location,
@@ -179,7 +164,7 @@ class ActivationLossMismatch(Rule):
             # One edit when every loss the output reaches asks for the same one.
             fixes = {_mismatch_fix(project, other, output) for other in pairs} if alone else {None}
             yield self.diagnostic(
-                f"{output.op} on the output of {pair.described} goes into {_short(pair.loss.loss)} "
+                f"{output.op} on the output of {pair.described} goes into {short_name(pair.loss.loss)} "
                 f"({pair.loss.location}): {why}",
                 output.location,
                 pair.loss.location,
@@ -228,11 +213,11 @@ def _mismatch_fix(project: Project, pair: ModelLoss, output: OutputOp) -> Fix | 
         return None
     family = _LOSS_FAMILY.get(loss, "")
     if (op, family) == ("softmax", "nll"):
-        return renaming(project, output, "log_softmax", f"use log_softmax: {_short(loss)} expects log-probabilities")
+        return renaming(project, output, "log_softmax", f"use log_softmax: {short_name(loss)} expects log-probabilities")
     if (op, family) == ("sigmoid", "cross_entropy"):
-        return removal(project, output, f"remove the sigmoid: {_short(loss)} expects logits")
+        return removal(project, output, f"remove the sigmoid: {short_name(loss)} expects logits")
     if op == "log_softmax" and loss in catalogue.LOSS_APPLIES and catalogue.LOSS_APPLIES[loss] == "sigmoid":
-        return removal(project, output, f"remove the log_softmax: {_short(loss)} expects logits")
+        return removal(project, output, f"remove the log_softmax: {short_name(loss)} expects logits")
     return None
 
 
@@ -245,9 +230,9 @@ def _single_unit(project: Project, model: ModelDef, output: OutputOp) -> bool:
     candidates = [
         layer for layer in model.layers
         if (layer.attribute.startswith(prefix) if prefix is not None else layer.attribute == output.source)
-        and _short(layer.api) in weighted
+        and short_name(layer.api) in weighted
     ]
-    if not candidates or _short(candidates[-1].api) not in catalogue.LINEAR_LAYERS:
+    if not candidates or short_name(candidates[-1].api) not in catalogue.LINEAR_LAYERS:
         return False
     call = project.call_at(candidates[-1].location)
     width = project.resolve(call.argument("out_features", 1), call.location.path) if call is not None else None
@@ -287,7 +272,7 @@ class NarrowFirstHidden(Rule):
         graphs = forward_graphs(project)
         for model in _models(project):
             graph = graph_of(graphs, model)
-            if not _is_mlp(model, graph) or (_count(model, catalogue.LINEAR_LAYERS) or 0) < 2:
+            if not _is_mlp(model, graph) or (layer_count(model, catalogue.LINEAR_LAYERS) or 0) < 2:
                 continue
             linears = linears_in_order(model, graph)
             if not first_linear_is_hidden(model, graph) or _is_autoencoder(project, model, graph, linears):
@@ -387,7 +372,7 @@ class LargeKernel(Rule):
             reported.add(value.origin)
             written = "×".join(str(size) for size in sizes)
             yield self.at_value(
-                f"{_short(call.api)} kernel_size={written} is larger than {options['max']}; stacked 3×3 "
+                f"{short_name(call.api)} kernel_size={written} is larger than {options['max']}; stacked 3×3 "
                 "convolutions see as far with fewer parameters and more non-linearity",
                 value,
                 call.location,
@@ -411,7 +396,7 @@ class DeepRnnStack(Rule):
                 continue
             reported.add(value.origin)
             yield self.at_value(
-                f"{_short(call.api)} num_layers={layers:g} stacks more than {options['max']} recurrent layers; "
+                f"{short_name(call.api)} num_layers={layers:g} stacks more than {options['max']} recurrent layers; "
                 "gains usually stop at 2–3 and deep stacks are slow and hard to train",
                 value,
                 call.location,
@@ -451,7 +436,7 @@ class EmbeddingDim(Rule):
 def _uses_attention(project: Project) -> bool:
     """Any attention in the project: nn.MultiheadAttention, nn.Transformer*, an *Attention class."""
     for _, call in project.all_of(Call):
-        if _short(call.api) in catalogue.ATTENTION_LAYERS or "attention" in call.api.lower():
+        if short_name(call.api) in catalogue.ATTENTION_LAYERS or "attention" in call.api.lower():
             return True
     return any(
         any(word in model.name.lower() for word in ("attention", "attn", "transformer"))
@@ -468,7 +453,7 @@ class SaturatingActivation(Rule):
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         graphs = forward_graphs(project)
         for model in _models(project):
-            if model.gates or model.merges or _count(model, catalogue.RECURRENT_LAYERS) != 0:
+            if model.gates or model.merges or layer_count(model, catalogue.RECURRENT_LAYERS) != 0:
                 continue  # gates, attention scores and several heads are not hidden activations
             if combines_tensors(graph_of(graphs, model)):
                 continue  # the same, in a method forward calls, or through x.bmm(v) and torch.mm
@@ -520,7 +505,7 @@ def _dropout_values(project: Project) -> Iterator[tuple[Value | None, str, Locat
     for _, call in project.all_of(Call):
         if not call.api.startswith("torch.nn."):
             continue
-        short = _short(call.api)
+        short = short_name(call.api)
         if call.api in catalogue.DROPOUT_LAYERS:
             position = 1 if call.api.startswith("torch.nn.functional.") else 0
             written = call.argument("p", position)
@@ -564,7 +549,7 @@ class WeightInit(Rule):
             hidden = [layer.attribute for layer in layers if _is_hidden(model, layer)]
             if not hidden:
                 continue
-            written = f"{_short(init.api)}({init.target})" if init.api.startswith("torch.") else f"{init.target}.{_short(init.api)}(...)"
+            written = f"{short_name(init.api)}({init.target})" if init.api.startswith("torch.") else f"{init.target}.{short_name(init.api)}(...)"
             which = f"the hidden layer {hidden[0]}" if init.via == "attribute" else (
                 f"the hidden layers of {model.name} ({', '.join(hidden)})"
             )
@@ -589,12 +574,12 @@ class WeightInit(Rule):
             expected = _mismatched_init(project, init, family)
             if expected is None or family is None:
                 continue
-            weighted = weighted_count(model)
+            weighted = layer_count(model)
             deep = weighted is not None and weighted >= min_layers and not is_normalised(model)
             activation = "ReLU" if family == "relu" else "tanh/sigmoid"
             depth = f" in {weighted} weighted layers without normalisation" if deep else ""
             return self.diagnostic(
-                f"{_short(init.api)}({init.target}) scales the weights of {model.name} for {_SCALED_FOR[family]}, "
+                f"{short_name(init.api)}({init.target}) scales the weights of {model.name} for {_SCALED_FOR[family]}, "
                 f"but its hidden layers use {activation}{depth}; use {expected}",
                 init.location,
                 severity=Severity.WARNING if deep else Severity.INFO,
@@ -605,7 +590,7 @@ class WeightInit(Rule):
         """A deep plain ReLU stack left to PyTorch's default init (kaiming_uniform_ with a=√5)."""
         initialised: set[tuple[str, str]] | None = None
         for model in _models(project):
-            weighted = weighted_count(model)
+            weighted = layer_count(model)
             if weighted is None or weighted < min_layers or model.merges or is_normalised(model):
                 continue
             if any(layer.api.startswith("local.") for layer in model.layers):
@@ -644,7 +629,7 @@ def _mismatched_init(project: Project, init: InitCall, family: str | None) -> st
     if init.api in _XAVIER and family == "relu":
         if call.argument("gain", 1) is not None:
             return None  # gain=calculate_gain("relu") scales it for ReLU
-        return f"{_short(init.api).replace('xavier', 'kaiming')}(..., nonlinearity='relu') (He et al.)"
+        return f"{short_name(init.api).replace('xavier', 'kaiming')}(..., nonlinearity='relu') (He et al.)"
     if init.api in _KAIMING and family == "tanh":
         if call.argument("a", 1) is not None:
             return None  # a negative slope set by hand: kaiming_uniform_(w, a=math.sqrt(5)) is PyTorch's own default
@@ -652,13 +637,13 @@ def _mismatched_init(project: Project, init: InitCall, family: str | None) -> st
         nonlinearity = project.resolve(written, path) if written is not None else None
         if written is not None and (nonlinearity is None or nonlinearity.value not in ("relu", "leaky_relu")):
             return None  # nonlinearity="tanh" scales it for tanh
-        return f"{_short(init.api).replace('kaiming', 'xavier')} (Glorot & Bengio), or nonlinearity='tanh'"
+        return f"{short_name(init.api).replace('kaiming', 'xavier')} (Glorot & Bengio), or nonlinearity='tanh'"
     return None
 
 
 def _is_hidden(model: ModelDef, layer: Layer) -> bool:
     """A weighted layer that is not the output layer or named like a residual branch's last projection."""
-    return _short(layer.api) in catalogue.WEIGHTED_LAYERS and not _is_output_or_projection(model, layer.attribute)
+    return short_name(layer.api) in catalogue.WEIGHTED_LAYERS and not _is_output_or_projection(model, layer.attribute)
 
 
 _NORM_NAME = re.compile(r"(^|[._])(norm|bn|ln|gn)\d*($|[._])", re.IGNORECASE)
@@ -669,7 +654,7 @@ def _is_output_or_projection(model: ModelDef, attribute: str) -> bool:
     """The output layer, or a layer named like a residual branch's last projection (Fixup, ReZero, adaLN-Zero)."""
     if any(word in attribute.lower() for word in _OUTPUT_NAMES):
         return True
-    weighted = [layer for layer in model.layers if _short(layer.api) in catalogue.WEIGHTED_LAYERS]
+    weighted = [layer for layer in model.layers if short_name(layer.api) in catalogue.WEIGHTED_LAYERS]
     return bool(weighted) and weighted[-1].attribute == attribute
 
 
@@ -682,10 +667,10 @@ class NoNormalization(Rule):
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         for model in _models(project):
-            convs = _count(model, catalogue.CONV_LAYERS)
+            convs = layer_count(model, catalogue.CONV_LAYERS)
             if convs is None or convs < options["min-layers"]:
                 continue
-            if _count(model, catalogue.NORM_LAYERS) or any(op.op in catalogue.NORM_FUNCTIONS for op in model.forward):
+            if layer_count(model, catalogue.NORM_LAYERS) or any(op.op in catalogue.NORM_FUNCTIONS for op in model.forward):
                 continue
             if any(_NORM_NAME.search(layer.attribute) for layer in model.layers):
                 continue  # a norm layer built from a parameter (norm_layer(dim)) is still a norm
@@ -705,7 +690,7 @@ class NoResidual(Rule):
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         for model in _models(project):
-            weighted = _count(model, catalogue.LINEAR_LAYERS | catalogue.CONV_LAYERS)
+            weighted = layer_count(model, catalogue.LINEAR_LAYERS | catalogue.CONV_LAYERS)
             if weighted is None or weighted < options["min-layers"] or model.merges:
                 continue
             yield self.diagnostic(

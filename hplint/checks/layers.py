@@ -53,11 +53,12 @@ def combines_tensors(graph: ForwardGraph | None) -> bool:
     return graph is not None and any(step.op in COMBINING for step in graph.steps)
 
 
-def weighted_count(model: ModelDef) -> int | None:
-    """How many Linear and convolution layers the model builds; None when a loop hides the count."""
+def layer_count(model: ModelDef, kinds: frozenset[str] = _WEIGHTED) -> int | None:
+    """How many layers of these kinds (default: Linear and convolution) the model builds; None when a loop
+    hides the count."""
     total = 0
     for layer in model.layers:
-        if short_name(layer.api) in _WEIGHTED:
+        if short_name(layer.api) in kinds:
             if layer.count == 0:
                 return None
             total += layer.count
